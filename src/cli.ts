@@ -1,0 +1,55 @@
+/**
+ * `keystorm` command dispatcher. Each subcommand lives in its own module and is imported only
+ * when used, so `keystorm idp` does not load the load engine and vice versa.
+ */
+import { ExitCode, HarnessError, ValidationError } from './errors.ts';
+
+type CommandMain = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: CommandMain }> }> = {
+  idp: { summary: 'start the mock OIDC/JWKS provider standalone', load: () => import('../mock-idp/cli.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: keystorm <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'keystorm <command> --help' for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`keystorm: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return ExitCode.usage;
+  }
+  try {
+    const { main: commandMain } = await command.load();
+    return await commandMain(rest);
+  } catch (error) {
+    return reportFatal(error);
+  }
+}
+
+/** Prints an error the way users should see it and maps it to an exit code. */
+export function reportFatal(error: unknown): number {
+  if (error instanceof ValidationError) {
+    console.error(`keystorm: ${error.message}`);
+    return error.exitCode;
+  }
+  if (error instanceof HarnessError) {
+    console.error(`keystorm: ${error.code}: ${error.message}`);
+    return error.exitCode;
+  }
+  if (error instanceof TypeError && /^(--|[a-z][\w.[\]]*:)/.test(error.message)) {
+    // Bad arguments are thrown as TypeErrors that name the option (see STYLE.md, item 5).
+    console.error(`keystorm: ${error.message}`);
+    return ExitCode.usage;
+  }
+  console.error('keystorm: internal error:', error);
+  return ExitCode.harness;
+}
