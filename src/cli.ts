@@ -8,6 +8,12 @@ type CommandMain = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: CommandMain }> }> = {
   idp: { summary: 'start the mock OIDC/JWKS provider standalone', load: () => import('../mock-idp/cli.ts') },
+  toxiproxy: {
+    summary: 'start the embedded Toxiproxy-compatible server standalone',
+    load: () => import('./proxy/cli.ts'),
+  },
+  fault: { summary: 'hold network/HTTP faults for a while, then roll them back', load: () => import('./faults/cli.ts') },
+  load: { summary: 'quick open-model load check of one endpoint', load: () => import('./load/cli.ts') },
 };
 
 function usage(): string {
