@@ -1,0 +1,48 @@
+/**
+ * latency: every chunk leaves `latency ± jitter` ms after it reached this toxic. The delay is
+ * measured from each chunk's own arrival (not after the previous chunk left), so a stream does
+ * not accumulate delay; two stacked latency toxics add up because each measures from the
+ * moment the chunk reaches it.
+ */
+import { TimedQueue } from './timed-queue.ts';
+import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
+
+class LatencyStage implements ToxicStage {
+  private readonly queue: TimedQueue;
+  constructor(
+    private attributes: ToxicAttributes,
+    private readonly context: StageContext,
+  ) {
+    this.queue = new TimedQueue(() => context.output);
+  }
+  private delay(): number {
+    const latency = this.attributes.latency ?? 0;
+    const jitter = this.attributes.jitter ?? 0;
+    if (jitter <= 0) return latency;
+    return Math.max(0, latency + (this.context.random.next() * 2 - 1) * jitter);
+  }
+  push(chunk: Buffer): void {
+    this.queue.schedule(performance.now() + this.delay(), chunk);
+  }
+  end(): void {
+    this.queue.schedule(0, undefined);
+  }
+  update(attributes: ToxicAttributes): void {
+    this.attributes = attributes;
+  }
+  flush(): void {
+    this.queue.flush();
+  }
+  dispose(): void {
+    this.queue.clear();
+  }
+  bufferedBytes(): number {
+    return this.queue.bytes;
+  }
+}
+
+export const latency: ToxicType = {
+  name: 'latency',
+  defaults: { latency: 0, jitter: 0 },
+  createStage: (attributes, context) => new LatencyStage(attributes, context),
+};
