@@ -1,0 +1,16 @@
+/** `bandwidth`: throttles throughput, so large key sets or discovery documents arrive slowly. */
+import { z } from 'zod';
+import { toxicKind } from './network-common.ts';
+
+export const bandwidthFault = toxicKind({
+  kind: 'bandwidth',
+  summary: 'limit throughput to `rate` KB/s',
+  type: 'bandwidth',
+  shape: {
+    rate: z
+      .number({ error: 'must be a number of KB/s' })
+      .int({ error: 'must be a whole number of KB/s' })
+      .positive({ error: 'must be more than 0 KB/s' }),
+  },
+  toxic: (a) => ({ rate: a.rate }),
+});
