@@ -133,15 +133,17 @@ function readJson(request: IncomingMessage): Promise<unknown> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      // Past the limit the rest is read and discarded, so the client still gets its 413.
       if (size > MAX_BODY_BYTES) {
+        chunks.length = 0;
         reject(new ApiError(`request body larger than ${MAX_BODY_BYTES} bytes`, 413));
-        request.destroy();
         return;
       }
       chunks.push(chunk);
     });
     request.on('error', reject);
     request.on('end', () => {
+      if (size > MAX_BODY_BYTES) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') {
         resolve(undefined);
