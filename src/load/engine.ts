@@ -1,0 +1,582 @@
+/**
+ * The load engine: runs phases one after another on a timeline and sends the requests a
+ * {@link RequestSource} produces through the pooled HTTP client.
+ *
+ * - Open model (arrival phases): starts happen on schedule whatever the response time, like
+ *   k6's arrival-rate executors. A start finds room in the in-flight budget (`maxInFlight`,
+ *   k6's VU pool) or is dropped and counted; requests above the connection limit wait in a
+ *   FIFO for a connection, and that wait is start lag (a start sent more than
+ *   `lateThreshold` after it was due is a late start).
+ * - Closed model: N virtual users each send, wait for the response, optionally think, repeat.
+ * - Bursts: N requests prepared first, then all released in one synchronous loop (stampedes).
+ * - Every phase ends at its duration or its count cap; the run is cancellable with an
+ *   AbortSignal: scheduling stops at once, in-flight requests get `abortGrace` to finish and
+ *   are then aborted.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+import { tryParseDuration } from '../util/duration.ts';
+import { HttpClient } from './http-client.ts';
+import type { Flight } from './http-client.ts';
+import { problemsOf, resolvePhases } from './phases.ts';
+import type { PhaseInput, ResolvedPhase } from './phases.ts';
+import { LoadRecorder } from './recorder.ts';
+import type { LiveSnapshot, SeriesPoint, WindowView } from './recorder.ts';
+import { LoadResult } from './result.ts';
+import type { LoadSummary, PhaseReport } from './result.ts';
+import { ArrivalSchedule } from './schedule.ts';
+import { summarize } from './histogram.ts';
+import type { ErrorClass, RequestContext, RequestSource, RequestSpec } from './types.ts';
+
+/** Options of a load run. Durations as `'5s'` or milliseconds. */
+export interface LoadOptions {
+  /** Base URL; relative request paths are resolved against it. Must be loopback or allow-listed. */
+  target: string | URL;
+  /** The timeline: phases run one after another. */
+  phases: PhaseInput[];
+  /** Produces each request; default: `GET` the target. */
+  source?: RequestSource;
+  /** Connections per origin (default 10). */
+  connections?: number;
+  /** Most requests in flight (waiting for a connection or on the wire) before starts are dropped (default 1000). */
+  maxInFlight?: number;
+  /** Per-request timeout (default 10s). */
+  timeout?: number | string;
+  /** A start sent later than this after its intended time is a late start (default 5ms). */
+  lateThreshold?: number | string;
+  /** After the last phase, how long to wait for in-flight requests before aborting them (default: `timeout`). */
+  drainTimeout?: number | string;
+  /** After an abort, how long in-flight requests may still finish (default 1s). */
+  abortGrace?: number | string;
+  /** Non-loopback hosts the user explicitly allows. */
+  allowHosts?: readonly string[];
+  /** Stops the run: no new starts, a bounded wait, then in-flight requests are aborted. */
+  signal?: AbortSignal;
+  /** Called with each second's series point as soon as the second is over. */
+  onSecond?: (point: SeriesPoint) => void;
+}
+
+const durationOption = (max: number) =>
+  z.union([z.number(), z.string()]).refine(
+    (v) => {
+      const ms = tryParseDuration(v);
+      return ms !== undefined && ms <= max;
+    },
+    `must be a duration of at most ${max / 1000}s (e.g. 250ms, 5s)`,
+  );
+
+const optionsSchema = z.object({
+  connections: z.number().int().min(1).max(10_000).optional(),
+  maxInFlight: z.number().int().min(1).max(1_000_000).optional(),
+  timeout: durationOption(3_600_000)
+    .refine((v) => (tryParseDuration(v) ?? 0) > 0, 'must be > 0')
+    .optional(),
+  lateThreshold: durationOption(60_000).optional(),
+  drainTimeout: durationOption(3_600_000).optional(),
+  abortGrace: durationOption(600_000).optional(),
+  allowHosts: z.array(z.string()).optional(),
+});
+
+/** A run in progress. */
+export interface LoadRun {
+  /** Settles with the result when the run ends (normally or after an abort). */
+  readonly done: Promise<LoadResult>;
+  /** Progress figures for a live display. */
+  snapshot(): LiveSnapshot & { inFlight: number; phase: string };
+  /** Milliseconds since the run started. */
+  elapsedMs(): number;
+  /** Windowed figures while the run goes on (see {@link LoadResult.window}). */
+  window(fromMs: number, toMs: number): WindowView;
+  /** When the run started (wall clock). */
+  readonly startedAt: Date;
+}
+
+type EndReason = PhaseReport['endedBy'];
+
+interface PhaseState {
+  phase: ResolvedPhase;
+  scheduled: number;
+  dropped: number;
+}
+
+class EngineFlight implements Flight {
+  sentAt = -1;
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly headers: Record<string, string> | undefined,
+    readonly body: string | Uint8Array | undefined,
+    readonly kind: string,
+    readonly expect: readonly number[] | undefined,
+    readonly intendedMs: number,
+    readonly onEnd: ((status: number) => void) | undefined,
+  ) {}
+}
+
+const defaultSource: RequestSource = () => ({ method: 'GET', path: '', kind: 'default' });
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+class Engine {
+  readonly phases: ResolvedPhase[];
+  readonly recorder: LoadRecorder;
+  readonly startedAt = new Date();
+  private readonly t0 = performance.now();
+  private readonly client: HttpClient<EngineFlight>;
+  private readonly source: RequestSource;
+  private readonly connections: number;
+  private readonly maxInFlight: number;
+  private readonly timeoutMs: number;
+  private readonly drainMs: number;
+  private readonly abortGraceMs: number;
+  private inFlight = 0;
+  private peakInFlight = 0;
+  private seq = 0;
+  private aborted = false;
+  private finished = false;
+  private currentPhase = '';
+  private sourceErrors = 0;
+  private firstSourceError: string | undefined;
+  /** Sleepers to wake early (abort, or in-flight reaching zero while draining). */
+  private readonly sleepers = new Set<() => void>();
+  private readonly wakeOnIdle = new Set<() => void>();
+
+  constructor(private readonly options: LoadOptions) {
+    const parsed = optionsSchema.safeParse(options);
+    const problems = parsed.success ? [] : problemsOf(parsed.error, '');
+    let phases: ResolvedPhase[] = [];
+    try {
+      phases = resolvePhases(options.phases);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(...error.problems);
+    }
+    if (problems.length > 0) throw new ValidationError('load options', problems);
+    this.phases = phases;
+    this.connections = options.connections ?? 10;
+    this.maxInFlight = options.maxInFlight ?? 1000;
+    this.timeoutMs = tryParseDuration(options.timeout ?? 10_000) ?? 10_000;
+    this.drainMs = tryParseDuration(options.drainTimeout ?? this.timeoutMs) ?? this.timeoutMs;
+    this.abortGraceMs = tryParseDuration(options.abortGrace ?? 1000) ?? 1000;
+    this.source = options.source ?? defaultSource;
+    this.recorder = new LoadRecorder(tryParseDuration(options.lateThreshold ?? 5) ?? 5, options.onSecond);
+    this.client = new HttpClient<EngineFlight>(
+      options.target,
+      { connections: this.connections, timeoutMs: this.timeoutMs, allowHosts: options.allowHosts ?? [] },
+      (flight, status, error) => this.onDone(flight, status, error),
+      (flight) => this.recorder.sent(flight.kind, flight.intendedMs, flight.sentAt - this.t0),
+    );
+  }
+
+  rel(): number {
+    return performance.now() - this.t0;
+  }
+
+  snapshot(): LiveSnapshot & { inFlight: number; phase: string } {
+    return { ...this.recorder.snapshot(this.rel()), inFlight: this.inFlight, phase: this.currentPhase };
+  }
+
+  async execute(): Promise<LoadResult> {
+    const signal = this.options.signal;
+    const onAbort = (): void => this.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted === true) this.aborted = true;
+    // Closes seconds with no traffic too, so the series has no holes and onSecond keeps time.
+    const tick = setInterval(() => this.recorder.advance(this.rel()), 250);
+    const reports: PhaseReport[] = [];
+    try {
+      for (const phase of this.phases) {
+        if (this.aborted) break;
+        const state: PhaseState = { phase, scheduled: 0, dropped: 0 };
+        const startMs = this.rel();
+        this.currentPhase = phase.name;
+        const endedBy = await this.runPhase(state, startMs);
+        reports.push({
+          name: phase.name,
+          type: phase.type,
+          startMs,
+          endMs: this.rel(),
+          scheduled: state.scheduled,
+          dropped: state.dropped,
+          endedBy,
+        });
+      }
+      const scheduleMs = this.rel();
+      this.currentPhase = 'drain';
+      await this.drain();
+      const durationMs = this.rel();
+      this.recorder.finish(durationMs);
+      this.finished = true;
+      return new LoadResult(this.summary(reports, scheduleMs, durationMs), this.recorder);
+    } finally {
+      clearInterval(tick);
+      signal?.removeEventListener('abort', onAbort);
+      if (!this.finished) await this.client.destroy();
+    }
+  }
+
+  private summary(phases: PhaseReport[], scheduleMs: number, durationMs: number): LoadSummary {
+    const whole = this.recorder.whole(durationMs);
+    return {
+      target: String(this.options.target),
+      startedAt: this.startedAt.toISOString(),
+      durationMs: round(durationMs),
+      scheduleMs: round(scheduleMs),
+      aborted: this.aborted,
+      settings: {
+        connections: this.connections,
+        maxInFlight: this.maxInFlight,
+        timeoutMs: this.timeoutMs,
+        lateThresholdMs: this.recorder.lateThresholdMs,
+      },
+      phases: phases.map((p) => ({ ...p, startMs: round(p.startMs), endMs: round(p.endMs) })),
+      achievedRate: scheduleMs > 0 ? round((whole.stats.requests / scheduleMs) * 1000) : 0,
+      peakInFlight: this.peakInFlight,
+      totals: whole.stats,
+      startLag: summarize(this.recorder.startLag),
+      kinds: whole.kinds,
+      sourceErrors: {
+        count: this.sourceErrors,
+        ...(this.firstSourceError === undefined ? {} : { first: this.firstSourceError }),
+      },
+      series: this.recorder.series(),
+    };
+  }
+
+  private abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  /** Waits for in-flight requests (bounded), then aborts whatever is left. */
+  private async drain(): Promise<void> {
+    let deadline = this.rel() + (this.aborted ? this.abortGraceMs : this.drainMs);
+    while (this.inFlight > 0 && this.rel() < deadline) {
+      const wasAborted = this.aborted;
+      await this.sleepUntil(deadline, true);
+      if (!wasAborted && this.aborted) deadline = Math.min(deadline, this.rel() + this.abortGraceMs);
+    }
+    if (this.inFlight > 0) await this.client.destroy();
+    else await this.client.close();
+  }
+
+  /** Sleeps until `untilMs` (run time); woken early by an abort, or when idle if asked. */
+  private sleepUntil(untilMs: number, wakeWhenIdle = false): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.aborted || (wakeWhenIdle && this.inFlight === 0)) {
+        resolve();
+        return;
+      }
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        this.wakeOnIdle.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, untilMs - this.rel()));
+      this.sleepers.add(wake);
+      if (wakeWhenIdle) this.wakeOnIdle.add(wake);
+    });
+  }
+
+  private runPhase(state: PhaseState, startMs: number): Promise<EndReason> {
+    const phase = state.phase;
+    switch (phase.type) {
+      case 'arrival':
+        return this.runArrival(state, phase, startMs);
+      case 'closed':
+        return this.runClosed(state, phase, startMs);
+      case 'burst':
+        return this.runBurst(state, phase, startMs);
+      case 'pause':
+        return this.sleepUntil(startMs + phase.durationMs).then(() => (this.aborted ? 'abort' : 'time'));
+    }
+  }
+
+  /**
+   * Open model. Wakes with a timer until ~1.5 ms before the next start is due, then with
+   * setImmediate, so starts leave within a fraction of a millisecond of their time without
+   * spinning between widely spaced starts. Every start that is due is made on each wake, each
+   * with its own intended time, so a stalled event loop shows up as lag, never as drift.
+   */
+  private runArrival(
+    state: PhaseState,
+    phase: Extract<ResolvedPhase, { type: 'arrival' }>,
+    startMs: number,
+  ): Promise<EndReason> {
+    const schedule = new ArrivalSchedule(phase.segments);
+    const endMs = startMs + phase.durationMs;
+    let i = 0;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let immediate: NodeJS.Immediate | undefined;
+      const finish = (why: EndReason): void => {
+        this.sleepers.delete(onAbort);
+        resolve(why);
+      };
+      const onAbort = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (immediate !== undefined) clearImmediate(immediate);
+        finish('abort');
+      };
+      this.sleepers.add(onAbort);
+      const step = (): void => {
+        timer = undefined;
+        immediate = undefined;
+        if (this.aborted) return finish('abort');
+        const now = this.rel();
+        for (;;) {
+          if (i >= phase.maxRequests) return finish('count');
+          const offset = schedule.timeOf(i);
+          const due = offset === undefined ? endMs : startMs + offset;
+          if (offset === undefined || due >= endMs) {
+            if (now >= endMs) return finish('time');
+            timer = setTimeout(step, endMs - now);
+            return;
+          }
+          if (due > now) {
+            const wait = due - now;
+            if (wait > 2) timer = setTimeout(step, wait - 1.5);
+            else immediate = setImmediate(step);
+            return;
+          }
+          this.start(state, due, -1, undefined, undefined);
+          i++;
+        }
+      };
+      step();
+    });
+  }
+
+  /** Closed model: each VU loops send → response → think time until time or count runs out. */
+  private runClosed(
+    state: PhaseState,
+    phase: Extract<ResolvedPhase, { type: 'closed' }>,
+    startMs: number,
+  ): Promise<EndReason> {
+    const endMs = startMs + phase.durationMs;
+    let issued = 0;
+    let active = phase.vus;
+    return new Promise((resolve) => {
+      let settled = false;
+      const timers = new Set<NodeJS.Timeout>();
+      const finish = (why: EndReason): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(endTimer);
+        for (const t of timers) clearTimeout(t);
+        this.sleepers.delete(onAbort);
+        resolve(why);
+      };
+      const onAbort = (): void => finish('abort');
+      this.sleepers.add(onAbort);
+      const endTimer = setTimeout(() => finish('time'), phase.durationMs);
+      const later = (ms: number, fn: () => void): void => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          fn();
+        }, ms);
+        timers.add(t);
+      };
+      const stopVu = (): void => {
+        active--;
+        if (active === 0) finish(issued >= phase.maxRequests ? 'count' : 'time');
+      };
+      const loop = (vu: number): void => {
+        if (settled || this.aborted || this.rel() >= endMs || issued >= phase.maxRequests) return stopVu();
+        issued++;
+        const started = this.start(state, this.rel(), vu, undefined, (status) => {
+          // A request that failed without reaching the server may fail again synchronously:
+          // yield to the event loop before retrying so a VU can never spin.
+          if (status === 0) setImmediate(() => loop(vu));
+          else if (phase.thinkTimeMs > 0) later(phase.thinkTimeMs, () => loop(vu));
+          else loop(vu);
+        });
+        if (!started) later(1, () => loop(vu));
+      };
+      for (let vu = 0; vu < phase.vus; vu++) loop(vu);
+    });
+  }
+
+  /**
+   * Burst: asks the source for every request first (bounded by `prepareTimeout`), then
+   * releases them all in one synchronous loop so they reach the SUT together. Requests whose
+   * preparation did not finish in time count as dropped starts.
+   */
+  private async runBurst(
+    state: PhaseState,
+    phase: Extract<ResolvedPhase, { type: 'burst' }>,
+    startMs: number,
+  ): Promise<EndReason> {
+    const prepared: (RequestSpec | undefined)[] = new Array<RequestSpec | undefined>(phase.maxRequests);
+    const pending: Promise<void>[] = [];
+    for (let n = 0; n < phase.maxRequests; n++) {
+      const ctx: RequestContext = {
+        seq: this.seq++,
+        phase: phase.name,
+        phaseIndex: phase.index,
+        vu: -1,
+        intendedMs: startMs,
+      };
+      try {
+        const spec = this.source(ctx);
+        if (isPromise(spec)) {
+          pending.push(
+            spec.then(
+              (s) => void (prepared[n] = s),
+              (error: unknown) => this.noteSourceError(error),
+            ),
+          );
+        } else prepared[n] = spec;
+      } catch (error) {
+        this.noteSourceError(error);
+      }
+    }
+    if (pending.length > 0) {
+      const all = Promise.all(pending).then(() => undefined);
+      await Promise.race([all, this.sleepUntil(startMs + phase.prepareTimeoutMs)]);
+    }
+    if (this.aborted) return 'abort';
+    const release = this.rel();
+    for (const spec of prepared) {
+      if (spec === undefined) {
+        state.scheduled++;
+        state.dropped++;
+        this.recorder.dropped(release);
+      } else this.start(state, release, -1, spec, undefined);
+    }
+    await this.sleepUntil(release + phase.durationMs);
+    return this.aborted ? 'abort' : 'time';
+  }
+
+  /**
+   * Makes one start: checks the in-flight budget, gets the request (unless prepared) and sends
+   * it. Returns false when the start was dropped.
+   */
+  private start(
+    state: PhaseState,
+    intendedMs: number,
+    vu: number,
+    prepared: RequestSpec | undefined,
+    onEnd: ((status: number) => void) | undefined,
+  ): boolean {
+    state.scheduled++;
+    if (this.inFlight >= this.maxInFlight) {
+      state.dropped++;
+      this.recorder.dropped(this.rel());
+      return false;
+    }
+    this.inFlight++;
+    if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+    if (prepared !== undefined) {
+      this.launch(prepared, intendedMs, onEnd);
+      return true;
+    }
+    const ctx: RequestContext = {
+      seq: this.seq++,
+      phase: state.phase.name,
+      phaseIndex: state.phase.index,
+      vu,
+      intendedMs,
+    };
+    let spec: RequestSpec | Promise<RequestSpec>;
+    try {
+      spec = this.source(ctx);
+    } catch (error) {
+      this.sourceFailed(error, intendedMs, onEnd);
+      return true;
+    }
+    if (isPromise(spec)) {
+      spec.then(
+        (s) => this.launch(s, intendedMs, onEnd),
+        (error: unknown) => this.sourceFailed(error, intendedMs, onEnd),
+      );
+    } else this.launch(spec, intendedMs, onEnd);
+    return true;
+  }
+
+  private launch(spec: RequestSpec, intendedMs: number, onEnd: ((status: number) => void) | undefined): void {
+    const target = spec.url ?? spec.path ?? '';
+    let origin: string | undefined;
+    let path: string;
+    try {
+      ({ origin, path } = this.client.route(target));
+    } catch (error) {
+      this.sourceFailed(error, intendedMs, onEnd);
+      return;
+    }
+    const flight = new EngineFlight(
+      spec.method ?? 'GET',
+      path,
+      spec.headers,
+      spec.body,
+      spec.kind ?? 'default',
+      spec.expect,
+      intendedMs,
+      onEnd,
+    );
+    this.client.send(flight, origin);
+  }
+
+  private noteSourceError(error: unknown): void {
+    this.sourceErrors++;
+    this.firstSourceError ??= error instanceof Error ? error.message : String(error);
+  }
+
+  /** The source threw or routed the request somewhere forbidden: an error of kind `source-error`. */
+  private sourceFailed(
+    error: unknown,
+    intendedMs: number,
+    onEnd: ((status: number) => void) | undefined,
+  ): void {
+    this.noteSourceError(error);
+    this.inFlight--;
+    if (!this.finished)
+      this.recorder.completed('source-error', undefined, 0, 'other', intendedMs, -1, this.rel());
+    this.afterDone();
+    onEnd?.(0);
+  }
+
+  private onDone(flight: EngineFlight, status: number, error: ErrorClass | undefined): void {
+    this.inFlight--;
+    if (!this.finished) {
+      const sent = flight.sentAt < 0 ? -1 : flight.sentAt - this.t0;
+      this.recorder.completed(flight.kind, flight.expect, status, error, flight.intendedMs, sent, this.rel());
+    }
+    this.afterDone();
+    flight.onEnd?.(status);
+  }
+
+  private afterDone(): void {
+    if (this.inFlight === 0 && this.wakeOnIdle.size > 0) for (const wake of [...this.wakeOnIdle]) wake();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * Starts a load run and returns at once; `done` settles with the result.
+ * @throws ValidationError for invalid options or phases (every problem listed), HarnessError
+ *   ERR_NOT_LOOPBACK for a target outside loopback that is not allow-listed
+ */
+export function startLoad(options: LoadOptions): LoadRun {
+  const engine = new Engine(options);
+  const done = engine.execute();
+  return {
+    done,
+    startedAt: engine.startedAt,
+    snapshot: () => engine.snapshot(),
+    elapsedMs: () => engine.rel(),
+    window: (fromMs, toMs) => engine.recorder.window(fromMs, toMs),
+  };
+}
+
+/** Runs a load to completion (or abort) and returns its result. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  return startLoad(options).done;
+}

@@ -1,0 +1,297 @@
+/**
+ * The HTTP side of the engine: one undici Pool per origin with an explicit connection limit and
+ * keep-alive, fed through a FIFO of "connection slots". The engine never hands undici more
+ * requests than there are connections, so the moment a request leaves the slot queue is the
+ * moment it goes on the wire: that is the "actual send time" the uncorrected latency is
+ * measured from, while the time spent waiting for a slot counts as start lag.
+ *
+ * Requests are dispatched with a handler object instead of `pool.request()`: no response
+ * stream is created, which roughly doubles throughput on a small machine.
+ */
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { assertTargetAllowed } from '../util/loopback.ts';
+import type { ErrorClass } from './types.ts';
+
+/** A request travelling through the client; the engine subclasses nothing, it just fills it in. */
+export interface Flight {
+  method: string;
+  path: string;
+  headers: Record<string, string> | undefined;
+  body: string | Uint8Array | undefined;
+  /** performance.now() when the request left the slot queue (set by the client); -1 until then. */
+  sentAt: number;
+}
+
+/** Called exactly once per flight: with the status, or with status 0 and an error class. */
+export type FlightDone<F extends Flight> = (flight: F, status: number, error: ErrorClass | undefined) => void;
+
+export interface HttpClientOptions {
+  /** Connections per origin (the undici Pool limit and the number of requests on the wire). */
+  connections: number;
+  /** Per-request timeout: applies to connecting, to waiting for headers and to each body gap. */
+  timeoutMs: number;
+  /** Hosts allowed besides loopback (see src/util/loopback.ts). */
+  allowHosts?: readonly string[];
+  /** How long idle keep-alive connections are kept (default 30 s). */
+  keepAliveTimeoutMs?: number;
+}
+
+/** Maps an undici/Node error to the small set of error classes the results report. */
+export function classifyError(error: unknown): ErrorClass {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return 'reset';
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'UND_ERR_DESTROYED':
+    case 'UND_ERR_ABORTED':
+    case 'UND_ERR_CLOSED':
+    case 'ABORT_ERR':
+      return 'aborted';
+    default:
+      return (error as { name?: unknown } | null)?.name === 'AbortError' ? 'aborted' : 'other';
+  }
+}
+
+/** One origin: its pool, its free connection slots and the flights waiting for one. */
+class Lane<F extends Flight> {
+  readonly pool: Pool;
+  free: number;
+  private queue: (F | undefined)[] = [];
+  private head = 0;
+
+  constructor(
+    readonly origin: string,
+    private readonly client: HttpClient<F>,
+    connections: number,
+    timeoutMs: number,
+    keepAliveTimeoutMs: number,
+  ) {
+    this.free = connections;
+    this.pool = new Pool(origin, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      keepAliveMaxTimeout: keepAliveTimeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: { timeout: timeoutMs },
+    });
+  }
+
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
+  enqueue(flight: F): void {
+    if (this.free > 0) {
+      this.free--;
+      this.dispatch(flight);
+    } else {
+      this.queue.push(flight);
+    }
+  }
+
+  /** A flight finished: hand its connection slot to the oldest waiting flight, if any. */
+  release(): void {
+    const next = this.shift();
+    if (next === undefined) this.free++;
+    else this.dispatch(next);
+  }
+
+  /** Fails every queued flight (used when the run is torn down). */
+  drainQueue(): F[] {
+    const left: F[] = [];
+    for (let f = this.shift(); f !== undefined; f = this.shift()) left.push(f);
+    return left;
+  }
+
+  private shift(): F | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const flight = this.queue[this.head];
+    this.queue[this.head] = undefined;
+    this.head++;
+    // Compact once the consumed prefix dominates, so the array never grows without bound.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return flight;
+  }
+
+  private dispatch(flight: F): void {
+    flight.sentAt = performance.now();
+    this.client.onSent?.(flight);
+    const handler = new FlightHandler(this, flight);
+    try {
+      this.pool.dispatch(
+        {
+          path: flight.path,
+          method: flight.method,
+          headers: flight.headers ?? null,
+          body: flight.body ?? null,
+        },
+        handler,
+      );
+    } catch (error) {
+      handler.fail(error);
+    }
+  }
+
+  finish(flight: F, status: number, error: ErrorClass | undefined): void {
+    this.release();
+    this.client.onDone(flight, status, error);
+  }
+}
+
+/** undici's handler protocol for one flight: remembers the status, ignores the body. */
+class FlightHandler<F extends Flight> implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private settled = false;
+
+  constructor(
+    private readonly lane: Lane<F>,
+    private readonly flight: F,
+  ) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.lane.finish(this.flight, this.status, undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.lane.finish(this.flight, 0, classifyError(error));
+  }
+}
+
+/**
+ * Pooled HTTP client for the load engine. `send()` never throws for a request problem; every
+ * flight ends in exactly one `onDone` call.
+ */
+export class HttpClient<F extends Flight> {
+  private readonly lanes = new Map<string, Lane<F>>();
+  private readonly defaultLane: Lane<F>;
+  private readonly allowHosts: readonly string[];
+  private closed = false;
+
+  /**
+   * @param target base URL every relative path is resolved against; must pass the loopback guard
+   * @param onDone called once per flight when it ends
+   */
+  constructor(
+    target: string | URL,
+    private readonly options: HttpClientOptions,
+    readonly onDone: FlightDone<F>,
+    /** Called when a flight leaves the slot queue and goes on the wire. */
+    readonly onSent?: (flight: F) => void,
+  ) {
+    if (!Number.isInteger(options.connections) || options.connections < 1) {
+      throw new TypeError(`connections: ${String(options.connections)} must be a positive integer`);
+    }
+    if (!(options.timeoutMs > 0)) throw new TypeError(`timeout: ${String(options.timeoutMs)} must be > 0`);
+    this.allowHosts = options.allowHosts ?? [];
+    const url = assertTargetAllowed(target, this.allowHosts);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`target: ${url.href} must be an http(s) URL`);
+    }
+    this.basePath = url.pathname.replace(/\/$/, '');
+    this.defaultLane = this.lane(url.origin);
+  }
+
+  /** Path prefix of the target URL (`http://h/api` → `/api`), prepended to relative paths. */
+  readonly basePath: string;
+
+  /** Requests currently waiting for a connection slot, over all origins. */
+  get waiting(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.waiting;
+    return n;
+  }
+
+  /**
+   * Resolves where a request goes: a relative path goes to the target; an absolute URL to
+   * its own origin's pool (checked against the loopback guard once per origin).
+   * @returns the lane key to pass to `send`, plus the path to request
+   */
+  route(pathOrUrl: string): { origin: string | undefined; path: string } {
+    if (pathOrUrl.startsWith('/')) return { origin: undefined, path: this.basePath + pathOrUrl };
+    if (pathOrUrl === '') return { origin: undefined, path: this.basePath || '/' };
+    const url = new URL(pathOrUrl);
+    if (!this.lanes.has(url.origin)) {
+      assertTargetAllowed(url, this.allowHosts);
+      this.lane(url.origin);
+    }
+    return {
+      origin: url.origin === this.defaultLane.origin ? undefined : url.origin,
+      path: url.pathname + url.search,
+    };
+  }
+
+  /** Queues a flight for a connection slot; it is dispatched as soon as one is free. */
+  send(flight: F, origin?: string): void {
+    if (this.closed) {
+      this.onDone(flight, 0, 'aborted');
+      return;
+    }
+    const lane = origin === undefined ? this.defaultLane : this.lanes.get(origin);
+    if (lane === undefined) {
+      this.onDone(flight, 0, 'other');
+      return;
+    }
+    lane.enqueue(flight);
+  }
+
+  /** Closes every pool after its in-flight requests finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.lanes.values()].map((lane) => lane.pool.close()));
+  }
+
+  /** Aborts everything: queued flights end as `aborted`, in-flight requests are destroyed. */
+  async destroy(): Promise<void> {
+    this.closed = true;
+    for (const lane of this.lanes.values()) {
+      for (const flight of lane.drainQueue()) this.onDone(flight, 0, 'aborted');
+    }
+    await Promise.all([...this.lanes.values()].map((lane) => lane.pool.destroy()));
+  }
+
+  private lane(origin: string): Lane<F> {
+    let lane = this.lanes.get(origin);
+    if (lane === undefined) {
+      lane = new Lane<F>(
+        origin,
+        this,
+        this.options.connections,
+        this.options.timeoutMs,
+        this.options.keepAliveTimeoutMs ?? 30_000,
+      );
+      this.lanes.set(origin, lane);
+    }
+    return lane;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What a finished run hands back: a plain-JSON summary (for summary.json and `--json`) and
+ * windowed reads over the per-second buckets for the SLO evaluator.
+ */
+import type { LatencySummary } from './histogram.ts';
+import type { LoadRecorder, SeriesPoint, StatsJson, WindowView } from './recorder.ts';
+
+/** What happened in one phase of the timeline. */
+export interface PhaseReport {
+  name: string;
+  type: 'arrival' | 'closed' | 'burst' | 'pause';
+  /** When the phase actually began and ended, ms since the run started. */
+  startMs: number;
+  endMs: number;
+  /** Starts the phase attempted (made + dropped). */
+  scheduled: number;
+  dropped: number;
+  /** Why it ended: its duration ran out, its count cap was reached, or the run was aborted. */
+  endedBy: 'time' | 'count' | 'abort';
+}
+
+/** The JSON summary of a load run. Latencies in ms, times in ms since the run started. */
+export interface LoadSummary {
+  target: string;
+  startedAt: string;
+  /** From the first start to the end of the drain. */
+  durationMs: number;
+  /** Time over which starts were made (end of the last phase). */
+  scheduleMs: number;
+  aborted: boolean;
+  settings: { connections: number; maxInFlight: number; timeoutMs: number; lateThresholdMs: number };
+  phases: PhaseReport[];
+  /** Requests that ended per second of schedule. */
+  achievedRate: number;
+  /** Most requests in flight (queued for a connection or on the wire) at any time. */
+  peakInFlight: number;
+  totals: StatsJson;
+  /** Send time − intended time over all starts (scheduler and connection-queue lag). */
+  startLag: LatencySummary;
+  kinds: Record<string, StatsJson>;
+  /** Requests the source failed to produce (it threw, or named a forbidden host); the first message. */
+  sourceErrors: { count: number; first?: string };
+  series: SeriesPoint[];
+}
+
+export class LoadResult {
+  constructor(
+    readonly summary: LoadSummary,
+    private readonly recorder: LoadRecorder,
+  ) {}
+
+  /**
+   * Figures for [fromMs, toMs) from the per-second buckets (widened to whole seconds; per-second
+   * histograms keep 2 significant digits). Without arguments: the whole run from the 3-digit
+   * run totals.
+   */
+  window(fromMs?: number, toMs?: number): WindowView {
+    if (fromMs === undefined && toMs === undefined) return this.recorder.whole(this.summary.durationMs);
+    return this.recorder.window(fromMs ?? 0, toMs ?? this.summary.durationMs + 1000);
+  }
+
+  toJSON(): LoadSummary {
+    return this.summary;
+  }
+}
