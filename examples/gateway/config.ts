@@ -36,6 +36,14 @@ export interface ProviderConfig {
   readonly jwksUrl: string | undefined;
 }
 
+/** One header-vs-claim check (GATEWAY_HEADER_CLAIMS). */
+export interface HeaderClaim {
+  readonly header: string;
+  readonly claim: string;
+  /** The header is only required when the token carries the claim. */
+  readonly optional: boolean;
+}
+
 /** Fully resolved configuration. Durations are milliseconds. */
 export interface GatewayConfig {
   readonly host: string;
@@ -44,7 +52,7 @@ export interface GatewayConfig {
   readonly audience: readonly string[];
   readonly clockToleranceMs: number;
   readonly algorithms: readonly string[];
-  readonly headerClaims: readonly { header: string; claim: string }[];
+  readonly headerClaims: readonly HeaderClaim[];
   readonly keyCache: KeyCacheStrategy;
   readonly poolSize: number;
   readonly clientId: string | undefined;
@@ -95,8 +103,8 @@ export const OPTIONS = [
   },
   {
     env: 'GATEWAY_AUDIENCE',
-    default: '',
-    doc: 'Accepted `aud` values, comma-separated; empty = the audience is not checked.',
+    default: 'gitlab-ai-gateway',
+    doc: 'Accepted `aud` values, comma-separated; `*` = the audience is not checked.',
   },
   { env: 'GATEWAY_CLOCK_TOLERANCE', default: '30s', doc: 'Leeway for `exp`/`nbf`/`iat`.' },
   {
@@ -106,8 +114,9 @@ export const OPTIONS = [
   },
   {
     env: 'GATEWAY_HEADER_CLAIMS',
-    default: 'X-Gitlab-Instance-Id=gitlab_instance_id,X-Gitlab-Duo-Seat-Count=gitlab_duo_seat_count',
-    doc: 'Header-vs-claim checks on feature routes as `Header=claim,…`: a missing header is `401 Header is missing`, a different claim value `401 Header mismatch`. Empty disables them.',
+    default:
+      'X-Gitlab-Instance-Id=gitlab_instance_id,X-Gitlab-Realm=gitlab_realm,X-Gitlab-Duo-Seat-Count=seat_count?',
+    doc: "Header-vs-claim checks on feature routes as `Header=claim,…`. The header must be sent (401 `Header is missing: 'X'`) and, when the token carries the claim, equal it (401 `Header mismatch 'X'`). `Header=claim?`: the header is only required when the token carries the claim. `-` disables the checks.",
   },
   { env: 'KEY_CACHE', default: 'hardened', doc: 'Key-cache strategy: `naive` or `hardened`.' },
   {
@@ -244,12 +253,18 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (algorithms.length === 0)
     problems.push({ path: 'GATEWAY_ALGORITHMS', message: 'must list at least one algorithm' });
 
-  const headerClaims = parsePairs(raw('GATEWAY_HEADER_CLAIMS'), 'GATEWAY_HEADER_CLAIMS', problems).map(
-    ([header, claim]) => ({
-      header,
-      claim,
-    }),
-  );
+  const headerClaimsText = raw('GATEWAY_HEADER_CLAIMS');
+  const headerClaims: HeaderClaim[] = (
+    headerClaimsText === '-' ? [] : parsePairs(headerClaimsText, 'GATEWAY_HEADER_CLAIMS', problems)
+  ).map(([header, claim]) => ({ header, claim: claim.replace(/\?$/, ''), optional: claim.endsWith('?') }));
+  for (const { header } of headerClaims) {
+    if (!/^[A-Za-z0-9-]+$/.test(header)) {
+      problems.push({
+        path: 'GATEWAY_HEADER_CLAIMS',
+        message: `${JSON.stringify(header)} is not a header name`,
+      });
+    }
+  }
 
   const clientId = raw('GATEWAY_JWKS_CLIENT_ID');
   if (clientId !== '' && !/^[A-Za-z0-9._-]{1,64}$/.test(clientId)) {
@@ -270,7 +285,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     host: raw('GATEWAY_HOST'),
     port: integer('GATEWAY_PORT', 0, 65535),
     providers,
-    audience: raw('GATEWAY_AUDIENCE')
+    audience: (raw('GATEWAY_AUDIENCE') === '*' ? '' : raw('GATEWAY_AUDIENCE'))
       .split(',')
       .map((a) => a.trim())
       .filter((a) => a !== ''),
@@ -310,9 +325,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   return config;
 }
 
-function parsePairs(text: string, path: string, problems: Problem[]): [string, string][] {
+/** Parses `a=b,c=d`; each pair keeps the index of its item so problems can point at it. */
+function parsePairs(text: string, path: string, problems: Problem[]): [string, string, number][] {
   if (text === '') return [];
-  const pairs: [string, string][] = [];
+  const pairs: [string, string, number][] = [];
   for (const [index, item] of text.split(',').entries()) {
     const at = item.indexOf('=');
     const key = item.slice(0, at).trim();
@@ -323,7 +339,7 @@ function parsePairs(text: string, path: string, problems: Problem[]): [string, s
         message: `expected name=value, got ${JSON.stringify(item.trim())}`,
       });
     } else {
-      pairs.push([key, value]);
+      pairs.push([key, value, index]);
     }
   }
   return pairs;
@@ -354,10 +370,10 @@ function parseProviders(
     });
     return [];
   }
-  const issuers = new Map(parsePairs(issuersText, 'GATEWAY_ISSUERS', problems));
-  const jwksUrls = new Map(parsePairs(jwksText, 'GATEWAY_JWKS_URLS', problems));
+  const issuers = new Map(parsePairs(issuersText, 'GATEWAY_ISSUERS', problems).map(([k, v]) => [k, v]));
+  const jwksUrls = new Map(parsePairs(jwksText, 'GATEWAY_JWKS_URLS', problems).map(([k, v]) => [k, v]));
   const providers: ProviderConfig[] = [];
-  for (const [index, [name, url]] of parsePairs(providersText, 'GATEWAY_PROVIDERS', problems).entries()) {
+  for (const [name, url, index] of parsePairs(providersText, 'GATEWAY_PROVIDERS', problems)) {
     const path = `GATEWAY_PROVIDERS[${index}]`;
     if (!/^[A-Za-z0-9._-]+$/.test(name))
       problems.push({ path, message: `provider name ${JSON.stringify(name)} must be A-Z a-z 0-9 . _ -` });

@@ -81,6 +81,10 @@ export async function parseKeySet(json: unknown, options: { strict: boolean }): 
       const alg = key.alg ?? defaultAlg(jwk);
       try {
         if (alg === undefined) throw new Error('unknown key type');
+        // WebCrypto imports a 17-bit modulus without complaint; verification would refuse it later.
+        if (jwk.kty === 'RSA' && Buffer.from(jwk.n ?? '', 'base64url').length < 256) {
+          throw new Error('RSA modulus shorter than 2048 bits');
+        }
         await importFor(key, alg);
       } catch (error) {
         throw new FetchError(

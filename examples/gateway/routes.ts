@@ -4,6 +4,7 @@
  * Cloud Connector headers must agree with the token's claims (401 `Header mismatch '…'`).
  */
 import type { JWTPayload } from 'jose';
+import type { HeaderClaim } from './config.ts';
 
 export interface ProtectedRoute {
   readonly path: string;
@@ -36,20 +37,25 @@ export function grantedScopes(payload: JWTPayload): Set<string> {
 export type HeaderProblem = { readonly kind: 'missing' | 'mismatch'; readonly header: string };
 
 /**
- * Checks each configured header against its claim: the header must be sent; when the token
- * carries the claim, the values must agree (numbers compared as text).
+ * Checks each configured header against its claim: the header must be sent (an optional one only
+ * when the token carries the claim); when the token carries the claim, the values must agree
+ * (numbers compared as text).
  */
 export function checkHeaders(
-  pairs: readonly { header: string; claim: string }[],
+  pairs: readonly HeaderClaim[],
   headers: Readonly<Record<string, string | string[] | undefined>>,
   payload: JWTPayload,
 ): HeaderProblem | undefined {
-  for (const { header, claim } of pairs) {
+  for (const { header, claim, optional } of pairs) {
     const raw = headers[header.toLowerCase()];
     const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value === '') return { kind: 'missing', header };
     const expected = payload[claim];
-    if (expected === undefined || expected === null) continue;
+    const pinned = expected !== undefined && expected !== null;
+    if (value === undefined || value === '') {
+      if (optional && !pinned) continue;
+      return { kind: 'missing', header };
+    }
+    if (!pinned) continue;
     const text = typeof expected === 'string' ? expected : JSON.stringify(expected);
     if (text !== value.trim()) return { kind: 'mismatch', header };
   }

@@ -309,7 +309,7 @@ export class HardenedKeyCache implements KeyCache {
       if (retryAfter !== undefined) wait = Math.max(wait, Math.min(retryAfter, config.backoffMaxMs));
       s.nextAttemptAt = now + wait;
       s.lastError = describe(error);
-      if (!this.failureLogLimit(provider.name).allowed) return;
+      if (this.closed || !this.failureLogLimit(provider.name).allowed) return;
       if (s.set !== undefined && now < s.staleUntil) {
         log.warn(LOG.oldJwksRecached, {
           oidc_provider: provider.name,

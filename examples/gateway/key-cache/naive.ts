@@ -32,6 +32,7 @@ export class NaiveKeyCache implements KeyCache {
   private readonly entries = new Map<string, Entry>();
   private readonly recordMiss: ReturnType<typeof createMissRecorder>;
   private readonly failureLogLimit = createLogLimiter(5);
+  private closed = false;
 
   constructor(ctx: KeyCacheContext) {
     this.ctx = ctx;
@@ -93,6 +94,7 @@ export class NaiveKeyCache implements KeyCache {
   }
 
   close(): void {
+    this.closed = true;
     this.entries.clear();
   }
 
@@ -110,7 +112,8 @@ export class NaiveKeyCache implements KeyCache {
       };
     } catch (error) {
       // No old cache to fall back to, by design; and the outage becomes a 401 (FM18).
-      if (this.failureLogLimit(provider.name).allowed) logIncomplete(this.ctx.log, provider.name, error);
+      if (!this.closed && this.failureLogLimit(provider.name).allowed)
+        logIncomplete(this.ctx.log, provider.name, error);
       return { kind: 'reject', reason: 'keys_unavailable', detail: `key fetch failed: ${describe(error)}` };
     }
   }
