@@ -50,7 +50,7 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  createInterface({ input: child.stdout! }).on('line', (text) => {
+  createInterface({ input: child.stdout }).on('line', (text) => {
     let line: LogLine;
     try {
       line = JSON.parse(text) as LogLine;
@@ -122,7 +122,7 @@ export async function call(
     headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...headers },
   });
   const text = await res.text();
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
