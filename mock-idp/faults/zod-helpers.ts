@@ -41,11 +41,28 @@ export function issuesToProblems(
     const base = joinPath(prefix, issue.path);
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) problems.push({ path: joinPath(base, [key]), message: 'unknown field' });
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // A "one or many" value failed both ways: report the branch that got furthest into the
+      // value (`scope.endpoint[1]` beats "expected a string"), the first branch on a tie.
+      problems.push(...issuesToProblems(deepestBranch(issue.errors), base));
     } else {
       problems.push({ path: base || '(root)', message: issue.message });
     }
   }
   return problems;
+}
+
+function deepestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] {
+  let best = branches[0] ?? [];
+  let bestDepth = -1;
+  for (const branch of branches) {
+    const depth = Math.max(...branch.map((i) => i.path.length));
+    if (depth > bestDepth) {
+      best = branch;
+      bestDepth = depth;
+    }
+  }
+  return best;
 }
 
 function joinPath(prefix: string, path: readonly PropertyKey[]): string {
