@@ -63,13 +63,13 @@ const envelopeSchema = z.strictObject({
 });
 
 /**
- * Validates one spec. `path` prefixes problem paths (e.g. `faults[2]`). With `ctx`, network
- * targets are also checked against the run's proxies. Every check runs even when an earlier
+ * Validates one spec. `path` prefixes problem paths (e.g. `faults[2]`). With `ctx` (a live
+ * context or a ValidationScope naming what the run will have), targets are also checked. Every check runs even when an earlier
  * one failed, so one pass reports every problem. Returns the fault or the problems.
  */
 export function checkFaultSpec(
   spec: unknown,
-  options: { path?: string; ctx?: FaultContext; defaultName?: string } = {},
+  options: { path?: string; ctx?: FaultContext | ValidationScope; defaultName?: string } = {},
 ): { fault: ValidFault; problems: [] } | { fault: undefined; problems: Problem[] } {
   const prefix = options.path ?? '';
   const at = (path: string): string => joinPath(prefix, path);
@@ -106,7 +106,8 @@ export function checkFaultSpec(
       problems.push({ path: at('target'), message: "must name one of the run's proxies (a string)" });
     } else {
       target = spec.target;
-      const targetProblem = options.ctx === undefined ? undefined : checkNetworkTarget(target, options.ctx);
+      const targetProblem =
+        options.ctx === undefined ? undefined : checkNetworkTarget(target, scopeOf(options.ctx));
       if (targetProblem !== undefined) problems.push({ path: at('target'), message: targetProblem });
     }
   } else {
@@ -116,7 +117,7 @@ export function checkFaultSpec(
       if (parsedTarget.success) target = resolveTarget(parsedTarget.data);
       else problems.push(...zodProblems(parsedTarget.error, at('target')));
     }
-    if (options.ctx !== undefined && options.ctx.idp === undefined) {
+    if (options.ctx !== undefined && !scopeOf(options.ctx).hasIdp) {
       problems.push({
         path: at('kind'),
         message: `${definition.kind} acts inside mock-idp, but no IdP admin API was given`,
@@ -137,7 +138,7 @@ export function checkFaultSpec(
 }
 
 /** Validates one spec or throws a ValidationError listing every problem. */
-export function validateFaultSpec(spec: unknown, ctx?: FaultContext): ValidFault {
+export function validateFaultSpec(spec: unknown, ctx?: FaultContext | ValidationScope): ValidFault {
   const result = checkFaultSpec(spec, ctx === undefined ? {} : { ctx });
   if (result.fault === undefined) throw new ValidationError('fault', result.problems);
   return result.fault;
@@ -149,7 +150,7 @@ export function validateFaultSpec(spec: unknown, ctx?: FaultContext): ValidFault
  */
 export function validateFaultSpecs(
   specs: readonly unknown[],
-  ctx?: FaultContext,
+  ctx?: FaultContext | ValidationScope,
   what = 'faults',
 ): ValidFault[] {
   const problems: Problem[] = [];
@@ -199,7 +200,7 @@ export async function applyFault(spec: unknown, ctx: FaultContext): Promise<Acti
   // Re-check against this context (a ValidFault may have been validated without one).
   const targetProblem =
     fault.envelope.family === 'network'
-      ? checkNetworkTarget(fault.envelope.target as string | undefined, ctx)
+      ? checkNetworkTarget(fault.envelope.target as string | undefined, scopeOf(ctx))
       : ctx.idp === undefined
         ? 'no IdP admin API was given'
         : undefined;
@@ -274,17 +275,33 @@ async function runUndos(undos: { label: string; undo: () => Promise<unknown> }[]
   return failures;
 }
 
-function checkNetworkTarget(target: string | undefined, ctx: FaultContext): string | undefined {
-  const network = ctx.network;
-  if (network === undefined) return 'network faults need a proxy, but no Toxiproxy was given';
-  const aliases = [...network.proxies.keys()];
+function checkNetworkTarget(target: string | undefined, scope: ValidationScope): string | undefined {
+  const aliases = scope.proxyAliases;
+  if (aliases === undefined)
+    return 'network faults need a proxy, and this run has none (keystorm fault: give --upstream)';
   if (target === undefined) {
     return aliases.length === 1
       ? undefined
       : `must name one of the run's proxies (${aliases.join(', ') || 'none'})`;
   }
-  if (network.proxies.has(target)) return undefined;
+  if (aliases.includes(target)) return undefined;
   return `unknown proxy ${JSON.stringify(target)}; the run's proxies are: ${aliases.join(', ') || 'none'}`;
+}
+
+/**
+ * What a run will have, for validating before anything exists: the aliases of its proxies
+ * (undefined = no proxy at all) and whether an IdP admin API is configured.
+ */
+export interface ValidationScope {
+  proxyAliases?: readonly string[];
+  hasIdp: boolean;
+}
+
+function scopeOf(ctx: FaultContext | ValidationScope): ValidationScope {
+  if ('hasIdp' in ctx) return ctx;
+  const scope: ValidationScope = { hasIdp: ctx.idp !== undefined };
+  if (ctx.network !== undefined) scope.proxyAliases = [...ctx.network.proxies.keys()];
+  return scope;
 }
 
 function resolveTarget(target: z.output<typeof httpTargetSchema>): HttpTarget {
