@@ -117,9 +117,9 @@ describe('token pool against a real mock-idp', () => {
   it('renews every client when told to force a refresh', async () => {
     const p = pool({ clients: 5, expiresIn: 300 });
     await p.start();
-    const before = await Promise.all(Array.from({ length: 5 }, () => p.take()));
+    const before = await Promise.all(Array.from({ length: 5 }, async () => p.take()));
     await p.forceRefresh();
-    const after = await Promise.all(Array.from({ length: 5 }, () => p.take()));
+    const after = await Promise.all(Array.from({ length: 5 }, async () => p.take()));
     assert.ok(after.every((t) => t.kind === 'refreshed'));
     for (let i = 0; i < 5; i++) assert.notEqual(after[i]?.token, before[i]?.token);
     assert.equal(p.stats().renewals, 5);
