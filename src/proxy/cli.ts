@@ -48,9 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     options = parseOptions(argv);
   } catch (error) {
     // parseArgs names the flag in its message ("Unknown option '--prot'").
-    console.error(
-      `keystorm toxiproxy: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`,
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`keystorm toxiproxy: ${message}\nRun 'keystorm toxiproxy --help' for its options.`);
     return ExitCode.usage;
   }
   if (options === 'help') {

@@ -110,10 +110,9 @@ export class Proxy {
     server.on('connection', (socket: Socket) => this.accept(socket));
     this.listener = server;
     const bound = server.address();
-    if (bound !== null && typeof bound === 'object') {
-      this.settings = { ...this.settings, listen: formatHostPort(bound.address, bound.port), enabled: true };
-    }
-    this.settings.enabled = true;
+    const listenNow =
+      bound !== null && typeof bound === 'object' ? formatHostPort(bound.address, bound.port) : null;
+    this.settings = { ...this.settings, listen: listenNow ?? this.settings.listen, enabled: true };
   }
 
   /** Stops listening and closes every connection. */

@@ -1,0 +1,211 @@
+/**
+ * Overhead of the embedded Toxiproxy-compatible proxy, measured like the real Toxiproxy was:
+ * autocannon -c 10 against a trivial node:http upstream, direct and through the proxy with no
+ * toxic, then through a 200 ms latency toxic. Upstream and proxy run as their own processes
+ * (as a real Toxiproxy would), autocannon in this one; all share the machine's cores.
+ *
+ *   node --import tsx bench/proxy-overhead.ts [--duration 10]
+ *
+ * Prints a table and writes bench/results/proxy-overhead.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  errors: number;
+  non2xx: number;
+}
+interface AutocannonInstance extends Promise<AutocannonResult> {
+  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining?: number;
+}) => AutocannonInstance;
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+const here = dirname(fileURLToPath(import.meta.url));
+const CONNECTIONS = 10;
+const LATENCY_MS = 200;
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' } } });
+const DURATION_S = Number(values.duration);
+if (!Number.isFinite(DURATION_S) || DURATION_S < 1 || DURATION_S > 120) {
+  throw new TypeError(`--duration: ${values.duration} is not a number of seconds between 1 and 120`);
+}
+
+const children: ChildProcess[] = [];
+function cleanup(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+process.on('exit', cleanup);
+
+/** Spawns a child that prints one line we wait for (a port or a URL). */
+function spawnAndRead(args: string[], pattern: RegExp): Promise<string> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`child did not start: ${out}`)), 20_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = pattern.exec(out);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}: ${out}`)));
+  });
+}
+
+const UPSTREAM = `
+const http = require('node:http');
+const server = http.createServer((req, res) => res.end('ok'));
+server.listen(0, '127.0.0.1', () => console.log('port=' + server.address().port));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function startProxyProcess(): Promise<string> {
+  const cli = pathToFileURL(join(here, '../src/proxy/cli.ts')).href;
+  const code = `import { main } from ${JSON.stringify(cli)}; process.exitCode = await main(process.argv.slice(1));`;
+  return spawnAndRead(
+    ['--import', 'tsx', '--input-type=module', '-e', code, '--', '--port', '0', '--seed', '1'],
+    /^(http:\/\/\S+)$/m,
+  );
+}
+
+async function call(url: string, method: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+interface Measurement {
+  rps: number;
+  requests: number;
+  errors: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** One autocannon run; latencies are taken from its per-response hook at sub-ms precision. */
+async function measure(url: string, durationS: number): Promise<Measurement> {
+  const times: number[] = [];
+  const instance = autocannon({ url, connections: CONNECTIONS, duration: durationS });
+  instance.on('response', (_client, _status, _bytes, ms) => times.push(ms));
+  const result = await instance;
+  times.sort((a, b) => a - b);
+  return {
+    rps: result.requests.average,
+    requests: result.requests.total,
+    errors: result.errors + result.non2xx,
+    p50: percentile(times, 50),
+    p90: percentile(times, 90),
+    p99: percentile(times, 99),
+  };
+}
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+async function main(): Promise<void> {
+  const upstreamPort = await spawnAndRead(['-e', UPSTREAM], /port=(\d+)/);
+  const api = await startProxyProcess();
+  const proxy = await call(`${api}/proxies`, 'POST', {
+    name: 'bench',
+    upstream: `127.0.0.1:${upstreamPort}`,
+  });
+  const direct = `http://127.0.0.1:${upstreamPort}/`;
+  const proxied = `http://${String(proxy.listen)}/`;
+
+  console.error(`warming up (2 s each), then ${DURATION_S} s per run with -c ${CONNECTIONS}…`);
+  await measure(direct, 2);
+  await measure(proxied, 2);
+  const directRun = await measure(direct, DURATION_S);
+  const proxiedRun = await measure(proxied, DURATION_S);
+  await call(`${api}/proxies/bench/toxics`, 'POST', { type: 'latency', attributes: { latency: LATENCY_MS } });
+  const latencyRun = await measure(proxied, DURATION_S);
+
+  const ratio = proxiedRun.rps / directRun.rps;
+  const addedP50 = proxiedRun.p50 - directRun.p50;
+  const toxicP50 = latencyRun.p50 - directRun.p50 - LATENCY_MS;
+  const toxicP99 = latencyRun.p99 - directRun.p99 - LATENCY_MS;
+  const results = {
+    benchmark: 'proxy-overhead',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    note: 'upstream, proxy and autocannon share the cores; on a shared machine numbers vary — re-run on a quiet one',
+    settings: { connections: CONNECTIONS, durationSeconds: DURATION_S, latencyToxicMs: LATENCY_MS },
+    direct: directRun,
+    proxied: proxiedRun,
+    latencyToxic: latencyRun,
+    summary: {
+      rpsRatio: round(ratio, 3),
+      addedP50Ms: round(addedP50, 3),
+      latencyToxicAddedP50Ms: round(toxicP50, 3),
+      latencyToxicAddedP99Ms: round(toxicP99, 3),
+    },
+    targets: {
+      rpsRatioAtLeast: 0.5,
+      latencyToxicP50WithinMs: 2,
+      latencyToxicP99WithinMs: 5,
+      met: {
+        rpsRatio: ratio >= 0.5,
+        latencyToxicP50: Math.abs(toxicP50) <= 2,
+        latencyToxicP99: Math.abs(toxicP99) <= 5,
+      },
+    },
+    reference: {
+      realToxiproxy: { rpsRatio: '0.35–0.40', addedP50Ms: 0.7, latencyToxicAddedP50Ms: '+1.4 to +1.9' },
+    },
+  };
+
+  const row = (name: string, m: Measurement): string =>
+    `${name.padEnd(26)} ${m.rps.toFixed(0).padStart(8)} ${m.p50.toFixed(2).padStart(9)} ${m.p90.toFixed(2).padStart(9)} ${m.p99.toFixed(2).padStart(9)} ${String(m.errors).padStart(7)}`;
+  console.log(
+    `\n${'run'.padEnd(26)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(9)} ${'p90 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(7)}`,
+  );
+  console.log(row('direct', directRun));
+  console.log(row('proxy, no toxic', proxiedRun));
+  console.log(row(`proxy, latency ${LATENCY_MS} ms`, latencyRun));
+  const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+  console.log(
+    `\nreq/s ratio proxy/direct: ${ratio.toFixed(3)} (target ≥ 0.5; real Toxiproxy 0.35–0.40) ${mark(results.targets.met.rpsRatio)}`,
+  );
+  console.log(`p50 added by the proxy:   ${addedP50.toFixed(2)} ms (real Toxiproxy ≈ 0.7 ms)`);
+  console.log(
+    `latency toxic, p50 beyond ${LATENCY_MS} ms: ${toxicP50.toFixed(2)} ms (target ±2) ${mark(results.targets.met.latencyToxicP50)}`,
+  );
+  console.log(
+    `latency toxic, p99 beyond ${LATENCY_MS} ms: ${toxicP99.toFixed(2)} ms (target ±5) ${mark(results.targets.met.latencyToxicP99)}`,
+  );
+
+  const out = join(here, 'results/proxy-overhead.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${out}`);
+}
+
+try {
+  await main();
+} finally {
+  cleanup();
+}
