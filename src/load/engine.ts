@@ -44,7 +44,7 @@ export interface LoadOptions {
   timeout?: number | string;
   /** A start sent later than this after its intended time is a late start (default 5ms). */
   lateThreshold?: number | string;
-  /** After the last phase, how long to wait for in-flight requests before aborting them (default: `timeout`). */
+  /** After the last phase, how long to wait for in-flight requests before aborting them (default: `timeout` + 1s). */
   drainTimeout?: number | string;
   /** After an abort, how long in-flight requests may still finish (default 1s). */
   abortGrace?: number | string;
@@ -158,7 +158,8 @@ class Engine {
     this.connections = options.connections ?? 10;
     this.maxInFlight = options.maxInFlight ?? 1000;
     this.timeoutMs = tryParseDuration(options.timeout ?? 10_000) ?? 10_000;
-    this.drainMs = tryParseDuration(options.drainTimeout ?? this.timeoutMs) ?? this.timeoutMs;
+    // Requests end by their own timeout; the extra second covers undici's coarse timers.
+    this.drainMs = tryParseDuration(options.drainTimeout ?? this.timeoutMs + 1000) ?? this.timeoutMs + 1000;
     this.abortGraceMs = tryParseDuration(options.abortGrace ?? 1000) ?? 1000;
     this.source = options.source ?? defaultSource;
     this.recorder = new LoadRecorder(tryParseDuration(options.lateThreshold ?? 5) ?? 5, options.onSecond);
