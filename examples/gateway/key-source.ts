@@ -36,12 +36,12 @@ export class KeySource {
   /** Fetches and parses provider's key set. Throws FetchError. */
   async fetch(provider: ProviderConfig): Promise<FetchedKeySet> {
     const jwksUrl = await this.jwksUrl(provider);
-    const { json, maxAgeSeconds } = await this.options.outbound.getJson(jwksUrl, {
-      provider: provider.name,
-      kind: 'jwks',
-      timeoutMs: this.options.fetchTimeoutMs,
-    });
-    return { set: await parseKeySet(json, { strict: this.options.strict }), maxAgeSeconds };
+    const { json: set, maxAgeSeconds } = await this.options.outbound.getJson(
+      jwksUrl,
+      { provider: provider.name, kind: 'jwks', timeoutMs: this.options.fetchTimeoutMs },
+      (json) => parseKeySet(json, { strict: this.options.strict }),
+    );
+    return { set, maxAgeSeconds };
   }
 
   /** The JWKS URL for provider: configured, or discovered (cached long, stale on error). */
@@ -67,22 +67,24 @@ export class KeySource {
 
   private async discover(provider: ProviderConfig): Promise<string> {
     const url = `${provider.baseUrl}/.well-known/openid-configuration`;
-    const { json } = await this.options.outbound.getJson(url, {
-      provider: provider.name,
-      kind: 'discovery',
-      timeoutMs: this.options.fetchTimeoutMs,
-    });
-    const jwksUri = (json as { jwks_uri?: unknown } | null)?.jwks_uri;
-    if (typeof jwksUri !== 'string') throw new FetchError('implausible', `discovery ${url} has no jwks_uri`);
-    try {
-      const parsed = new URL(jwksUri);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      throw new FetchError(
-        'implausible',
-        `discovery ${url} names an invalid jwks_uri ${JSON.stringify(jwksUri)}`,
-      );
-    }
+    const { json: jwksUri } = await this.options.outbound.getJson(
+      url,
+      { provider: provider.name, kind: 'discovery', timeoutMs: this.options.fetchTimeoutMs },
+      (json) => {
+        const uri = (json as { jwks_uri?: unknown } | null)?.jwks_uri;
+        if (typeof uri !== 'string') throw new FetchError('implausible', `discovery ${url} has no jwks_uri`);
+        try {
+          const parsed = new URL(uri);
+          if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+        } catch {
+          throw new FetchError(
+            'implausible',
+            `discovery ${url} names an invalid jwks_uri ${JSON.stringify(uri)}`,
+          );
+        }
+        return uri;
+      },
+    );
     return jwksUri;
   }
 }

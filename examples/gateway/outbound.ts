@@ -21,8 +21,9 @@ export class FetchError extends Error {
   }
 }
 
-export interface FetchedJson {
-  readonly json: unknown;
+export interface FetchedJson<T = unknown> {
+  /** The body as returned by the caller's parse step (the JSON itself without one). */
+  readonly json: T;
   /** Seconds from Cache-Control max-age, when the provider sent one. */
   readonly maxAgeSeconds: number | undefined;
 }
@@ -79,11 +80,14 @@ export class Outbound {
   /**
    * GETs url (after adding the client prefix) and parses the JSON body. Throws FetchError.
    * Redirects are not followed: a JWKS that moves is a configuration change, not a fetch detail.
+   * `parse` validates the JSON inside the measured fetch, so an implausible body is counted as
+   * such in `jwks_fetch_total{outcome}`.
    */
-  async getJson(
+  async getJson<T = unknown>(
     url: string,
     what: { provider: string; kind: 'jwks' | 'discovery'; timeoutMs: number },
-  ): Promise<FetchedJson> {
+    parse: (json: unknown) => T | Promise<T> = (json) => json as T,
+  ): Promise<FetchedJson<T>> {
     const { metrics, clientId, maxBytes } = this.options;
     const target = withClientPrefix(url, clientId);
     const started = performance.now();
@@ -140,7 +144,7 @@ export class Outbound {
           `${what.kind} ${target} returned a body that is not JSON (${size} bytes)`,
         );
       }
-      return { json, maxAgeSeconds: parseMaxAge(res.headers['cache-control']) };
+      return { json: await parse(json), maxAgeSeconds: parseMaxAge(res.headers['cache-control']) };
     } catch (error) {
       outcome = error instanceof FetchError ? error.kind : 'network';
       throw error;

@@ -1,0 +1,192 @@
+/**
+ * The hardened key cache against a real mock-idp with injected faults: coalescing, stale-if-error,
+ * bounded unknown-kid refetches, rotation pickup, readiness and 503s instead of 401s.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
+import { metricSum, scrape } from './metrics-text.ts';
+import { FAST_TIMINGS, call, spawnGateway, type SpawnedGateway } from './spawn-gateway.ts';
+
+const GITLAB_HEADERS = {
+  'x-gitlab-instance-id': '00000000-0000-4000-8000-000000000001',
+  'x-gitlab-realm': 'saas',
+};
+const OLD_RECACHED = 'Old JWKS re-cached: some key providers failed';
+const INCOMPLETE = 'Incomplete JWKS cached: some key providers failed, no old cache to fall back to';
+
+describe('hardened key cache', () => {
+  let idp: MockIdp;
+  const gateways: SpawnedGateway[] = [];
+  const providers = (): string => idp.issuers.map((i) => `${i.name}=${i.issuerUrl}`).join(',');
+  const start = async (clientId: string, env: Record<string, string> = {}): Promise<SpawnedGateway> => {
+    const gateway = await spawnGateway({
+      ...FAST_TIMINGS,
+      GATEWAY_PROVIDERS: providers(),
+      GATEWAY_JWKS_CLIENT_ID: clientId,
+      KEY_CACHE: 'hardened',
+      ...env,
+    });
+    gateways.push(gateway);
+    return gateway;
+  };
+  const mint = async (issuer = 'gitlab', request: Record<string, unknown> = {}): Promise<string[]> =>
+    (await idp.admin.tokens.mint(issuer, request as never)).tokens;
+  const jwksFetches = async (gateway: SpawnedGateway, provider: string): Promise<number> =>
+    metricSum(await scrape(gateway.url), 'jwks_fetch_total', { provider, kind: 'jwks' });
+
+  before(async () => {
+    idp = await startMockIdp({ seed: 21 });
+  });
+  afterEach(async () => {
+    await idp.admin.faults.clear();
+    await Promise.all(gateways.splice(0).map((g) => g.stop()));
+  });
+  after(async () => {
+    await idp?.close();
+  });
+
+  it('fetches each provider once for 50 concurrent requests at a cold cache under JWKS latency', async () => {
+    await idp.admin.faults.add({ kind: 'latency', scope: { endpoint: 'jwks' }, attributes: { ms: 800 } });
+    const gateway = await start('cold-burst');
+    const [token] = await mint('gitlab', { count: 1 });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => call(`${gateway.url}/v2/code/completions`, token, GITLAB_HEADERS)),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array.from({ length: 50 }, () => 200),
+    );
+    const text = await scrape(gateway.url);
+    assert.equal(metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'jwks' }), 1);
+    assert.equal(metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'discovery' }), 1);
+    assert.ok(metricSum(text, 'jwks_coalesced_requests_total', { provider: 'gitlab' }) >= 49);
+  });
+
+  it('keeps answering 200 from last-known-good keys through a JWKS outage longer than the TTL', async () => {
+    const gateway = await start('outage', {
+      JWKS_TTL: '1500ms',
+      JWKS_MIN_TTL: '1s',
+      JWKS_REFRESH_AHEAD: '400ms',
+    });
+    const [token] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, token)).status, 200);
+    await idp.admin.faults.add({ kind: 'status', scope: { endpoint: 'jwks' }, attributes: { status: 503 } });
+    // Steady traffic for 4 s: past the TTL, through several refresh attempts.
+    const statuses: number[] = [];
+    const until = Date.now() + 4000;
+    while (Date.now() < until) {
+      statuses.push((await call(`${gateway.url}/api/auth/verify`, token)).status);
+      await sleep(50);
+    }
+    assert.deepEqual([...new Set(statuses)], [200]);
+    const line = await gateway.waitForLog(OLD_RECACHED);
+    assert.equal(line.oidc_provider, 'gitlab');
+    const text = await scrape(gateway.url);
+    assert.ok(metricSum(text, 'jwks_stale_served_total', { provider: 'gitlab' }) > 0);
+    // Backoff (200 ms doubling to 1 s): a handful of attempts, not one per request.
+    const failed = metricSum(text, 'jwks_fetch_total', {
+      provider: 'gitlab',
+      kind: 'jwks',
+      outcome: 'status',
+    });
+    assert.ok(failed >= 2 && failed <= 10, `failed attempts ${failed} for ${statuses.length} requests`);
+  });
+
+  it('refetches at most once per cooldown during an unknown-kid flood and keeps serving valid tokens', async () => {
+    const gateway = await start('flood', { JWKS_UNKNOWN_KID_COOLDOWN: '10s' });
+    const [valid] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, valid)).status, 200);
+    const before = await jwksFetches(gateway, 'gitlab');
+    const flood = await mint('gitlab', { shape: 'unknown-kid', count: 200 });
+    const results = await Promise.all(flood.map((t) => call(`${gateway.url}/api/auth/verify`, t)));
+    assert.ok(results.every((r) => r.status === 401 && r.body.reason === 'unknown_kid'));
+    assert.ok((await jwksFetches(gateway, 'gitlab')) - before <= 1);
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, valid)).status, 200);
+  });
+
+  it('accepts a token signed by a newly rotated key on first use', async () => {
+    const gateway = await start('rotation');
+    const [old] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, old)).status, 200);
+    const plan = await idp.admin.keys.rotate('gitlab');
+    const [fresh] = await mint();
+    const res = await call(`${gateway.url}/api/auth/verify`, fresh);
+    assert.equal(res.status, 200, `${plan.kid}: ${JSON.stringify(res.body)}`);
+    assert.equal(
+      (await call(`${gateway.url}/api/auth/verify`, old)).status,
+      200,
+      'the old key is still published',
+    );
+  });
+
+  it('is not ready while a provider is down at cold start, answers 503 for it, and recovers after heal', async () => {
+    const fault = await idp.admin.faults.add({
+      kind: 'status',
+      scope: { issuer: 'customersdot' },
+      attributes: { status: 503 },
+    });
+    const gateway = await start('cold-outage');
+    const ready = await call(`${gateway.url}/ready`, undefined, {}, 'GET');
+    assert.equal(ready.status, 503);
+    const byName = Object.fromEntries(
+      (ready.body.providers as { provider: string; ready: boolean }[]).map((p) => [p.provider, p.ready]),
+    );
+    assert.deepEqual(byName, { gitlab: true, customersdot: false });
+    assert.equal((await gateway.waitForLog(INCOMPLETE)).oidc_provider, 'customersdot');
+
+    // Per-provider isolation: gitlab tokens still work, customersdot ones get 503 (not 401).
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, (await mint())[0])).status, 200);
+    const cdot = await call(`${gateway.url}/api/auth/verify`, (await mint('customersdot'))[0]);
+    assert.equal(cdot.status, 503, JSON.stringify(cdot.body));
+    assert.match(cdot.headers.get('retry-after') ?? '', /^\d+$/);
+
+    await idp.admin.faults.remove(fault.id);
+    let status = 0;
+    const deadline = Date.now() + 5000; // backoff max is 1 s in FAST_TIMINGS
+    while (status !== 200 && Date.now() < deadline) {
+      await sleep(200);
+      status = (await call(`${gateway.url}/ready`, undefined, {}, 'GET')).status;
+    }
+    assert.equal(status, 200);
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, (await mint('customersdot'))[0])).status, 200);
+  });
+
+  it('refuses an empty key set and keeps the last-known-good keys', async () => {
+    const gateway = await start('poison', {
+      JWKS_TTL: '1s',
+      JWKS_MIN_TTL: '1s',
+      JWKS_REFRESH_AHEAD: '300ms',
+    });
+    const [token] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, token)).status, 200);
+    await idp.admin.faults.add({ kind: 'empty-keys', scope: { endpoint: 'jwks', issuer: 'gitlab' } });
+    const statuses: number[] = [];
+    const until = Date.now() + 2500;
+    while (Date.now() < until) {
+      statuses.push((await call(`${gateway.url}/api/auth/verify`, token)).status);
+      await sleep(50);
+    }
+    assert.deepEqual([...new Set(statuses)], [200]);
+    const text = await scrape(gateway.url);
+    assert.ok(
+      metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'jwks', outcome: 'implausible' }) >= 1,
+    );
+  });
+
+  it('bounds a hanging JWKS fetch by its deadline and answers 503, not 401', async () => {
+    await idp.admin.faults.add({ kind: 'hang', scope: { endpoint: 'jwks', issuer: 'gitlab' } });
+    const gateway = await start('hang', { JWKS_FETCH_TIMEOUT: '700ms', GATEWAY_VERIFY_TIMEOUT: '3s' });
+    const [token] = await mint();
+    const started = Date.now();
+    const res = await call(`${gateway.url}/api/auth/verify`, token);
+    const elapsed = Date.now() - started;
+    assert.equal(res.status, 503, JSON.stringify(res.body));
+    assert.ok(elapsed < 2500, `answered after ${elapsed}ms`);
+    const text = await scrape(gateway.url);
+    assert.ok(
+      metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'jwks', outcome: 'timeout' }) >= 1,
+    );
+  });
+});
