@@ -30,16 +30,21 @@ async function listen(server: Server | HttpServer): Promise<number> {
   return address.port;
 }
 
-/** Echoes every byte back; counts connections it accepted. */
-export async function startEchoServer(): Promise<Closable & { connections: () => number }> {
+/** Echoes every byte back; counts connections it accepted and those still open. */
+export async function startEchoServer(): Promise<
+  Closable & { connections: () => number; open: () => number }
+> {
   let connections = 0;
+  let open = 0;
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     connections++;
+    open++;
+    socket.on('close', () => open--);
     socket.on('error', () => {});
     socket.pipe(socket);
   });
   const close = track(server);
-  return { port: await listen(server), close, connections: () => connections };
+  return { port: await listen(server), close, connections: () => connections, open: () => open };
 }
 
 export async function startHttpServer(handler: RequestListener): Promise<Closable> {
