@@ -35,7 +35,7 @@ Applies faults, holds them for --duration, then rolls everything back (also on C
                         where that proxy listens (default 127.0.0.1 on a free port)
   --toxiproxy URL       Toxiproxy API (default $TOXIPROXY_URL, else an embedded server)
   --idp-admin URL       mock-idp admin API, for http-* kinds
-  --idp-token TOKEN     its bearer token (default $KEYSTORM_IDP_TOKEN)
+  --idp-token TOKEN     its bearer token (default $KEYSTORM_IDP_ADMIN_TOKEN)
   --duration D          how long to hold (default 30s)
   --ttl D               lease of HTTP faults at the IdP (default duration + 30s)
   --seed N              seed of the embedded proxy's toxicity draws
@@ -159,7 +159,7 @@ async function parseOptions(argv: string[]): Promise<Options | 'help' | 'list'> 
   const idpAdmin = values['idp-admin'];
   if (idpAdmin !== undefined) {
     options.idpAdmin = idpAdmin;
-    const token = values['idp-token'] ?? process.env.KEYSTORM_IDP_TOKEN;
+    const token = values['idp-token'] ?? process.env.KEYSTORM_IDP_ADMIN_TOKEN;
     if (token === undefined || token === '') throw new TypeError('--idp-token: required with --idp-admin');
     options.idpToken = token;
   }
@@ -337,7 +337,7 @@ function describeFault(f: ActiveFault): Record<string, unknown> {
 
 function summarize(f: ActiveFault): string {
   const d = f.detail;
-  if (typeof d.toxic === 'string') return `toxic ${d.toxic} on proxy ${String(d.proxy)}`;
+  if (Array.isArray(d.toxics)) return `toxic ${d.toxics.join(' + ')} on proxy ${String(d.proxy)}`;
   if (f.kind === 'down') return `proxy ${String(d.proxy)} disabled`;
   if (typeof d.idpFaultId === 'string') return `IdP fault ${d.idpFaultId} (expires ${String(d.expiresAt)})`;
   return JSON.stringify(d);

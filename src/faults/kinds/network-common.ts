@@ -5,11 +5,15 @@
  * affected or none is.
  */
 import { z } from 'zod';
-import type { ToxicType } from '../../proxy/adapter.ts';
+import type { ToxicStream, ToxicType } from '../../proxy/adapter.ts';
 import type { FaultContext, FaultKind, RunProxy, ValidFault } from '../types.ts';
 
-/** Direction of a toxic: `downstream` = server → client (responses), `upstream` = requests. */
-export const stream = z.enum(['downstream', 'upstream']).default('downstream');
+/**
+ * Direction of a toxic: `downstream` = server → client (responses), `upstream` = client →
+ * server (requests), `both` = one toxic on each.
+ */
+export type StreamChoice = 'downstream' | 'upstream' | 'both';
+const streamChoices = ['downstream', 'upstream', 'both'] as const;
 
 /** The run's proxy a validated network fault targets (validation made sure it exists). */
 export function targetProxy(
@@ -32,18 +36,21 @@ export function toxicNameFor(faultName: string): string {
 }
 
 /**
- * Defines a kind that adds one toxic. `shape` is the kind's own attributes (a `stream`
- * attribute is added); `toxic` maps them to Toxiproxy's attribute units.
+ * Defines a kind that adds a toxic (two with `stream: both`). `shape` is the kind's own
+ * attributes (a `stream` attribute is added, default `defaultStream` or downstream); `toxic`
+ * maps them to Toxiproxy's attribute units.
  */
 export function toxicKind<Shape extends z.ZodRawShape>(definition: {
   kind: string;
   summary: string;
   type: ToxicType;
   shape: Shape;
+  defaultStream?: StreamChoice;
   toxic: (attributes: z.output<z.ZodObject<Shape>>) => Record<string, number>;
   refine?: (attributes: z.output<z.ZodObject<Shape>>, ctx: z.RefinementCtx) => void;
-}): FaultKind<z.output<z.ZodObject<Shape>> & { stream: 'downstream' | 'upstream' }> {
-  type Attrs = z.output<z.ZodObject<Shape>> & { stream: 'downstream' | 'upstream' };
+}): FaultKind<z.output<z.ZodObject<Shape>> & { stream: StreamChoice }> {
+  type Attrs = z.output<z.ZodObject<Shape>> & { stream: StreamChoice };
+  const stream = z.enum(streamChoices).default(definition.defaultStream ?? 'downstream');
   let schema = z.strictObject({ ...definition.shape, stream }) as unknown as z.ZodType<Attrs, unknown>;
   const refine = definition.refine;
   if (refine !== undefined) schema = schema.superRefine((value, ctx) => refine(value, ctx));
@@ -55,25 +62,33 @@ export function toxicKind<Shape extends z.ZodRawShape>(definition: {
     probabilityApplies: true,
     async apply(fault, ctx, steps) {
       const { proxy, network } = targetProxy(fault, ctx);
-      const name = toxicNameFor(fault.envelope.name);
       const attributes = definition.toxic(fault.attributes);
-      const toxic = await network.adapter.addToxic(proxy.name, {
-        name,
-        type: definition.type,
-        stream: fault.attributes.stream,
-        toxicity: fault.envelope.probability,
-        attributes,
-      });
-      steps.done(`remove toxic ${name} from proxy ${proxy.name}`, () =>
-        network.adapter.removeToxic(proxy.name, name),
-      );
+      const choice = fault.attributes.stream;
+      const streams: ToxicStream[] = choice === 'both' ? ['upstream', 'downstream'] : [choice];
+      const base = toxicNameFor(fault.envelope.name);
+      const toxics: string[] = [];
+      // One step per toxic: if the second is refused, the first is removed again.
+      for (const stream of streams) {
+        const name = choice === 'both' ? `${base}_${stream}` : base;
+        await network.adapter.addToxic(proxy.name, {
+          name,
+          type: definition.type,
+          stream,
+          toxicity: fault.envelope.probability,
+          attributes,
+        });
+        steps.done(`remove toxic ${name} from proxy ${proxy.name}`, () =>
+          network.adapter.removeToxic(proxy.name, name),
+        );
+        toxics.push(name);
+      }
       return {
         proxy: proxy.name,
-        toxic: toxic.name,
-        type: toxic.type,
-        stream: toxic.stream,
-        toxicity: toxic.toxicity,
-        attributes: toxic.attributes,
+        toxics,
+        type: definition.type,
+        streams,
+        toxicity: fault.envelope.probability,
+        attributes,
       };
     },
   };
