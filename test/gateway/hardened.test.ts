@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
+import type { MintRequest } from '../../mock-idp/tokens/mint.ts';
 import { metricSum, scrape } from './metrics-text.ts';
 import { FAST_TIMINGS, call, spawnGateway, type SpawnedGateway } from './spawn-gateway.ts';
 
@@ -31,8 +32,8 @@ describe('hardened key cache', () => {
     gateways.push(gateway);
     return gateway;
   };
-  const mint = async (issuer = 'gitlab', request: Record<string, unknown> = {}): Promise<string[]> =>
-    (await idp.admin.tokens.mint(issuer, request as never)).tokens;
+  const mint = async (issuer = 'gitlab', request: Omit<MintRequest, 'grant'> = {}): Promise<string[]> =>
+    (await idp.admin.tokens.mint(issuer, request)).tokens;
   const jwksFetches = async (gateway: SpawnedGateway, provider: string): Promise<number> =>
     metricSum(await scrape(gateway.url), 'jwks_fetch_total', { provider, kind: 'jwks' });
 

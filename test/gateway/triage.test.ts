@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
+import type { MintRequest, TokenShape } from '../../mock-idp/tokens/mint.ts';
 import { FAST_TIMINGS, call, spawnGateway, type SpawnedGateway } from './spawn-gateway.ts';
 
 const GITLAB_HEADERS = {
@@ -25,14 +26,14 @@ describe('gateway triage table (hardened)', () => {
   let gateway: SpawnedGateway;
   let completions: string;
   const mint = async (
-    shape?: string,
-    extra: Record<string, unknown> = {},
+    shape?: TokenShape,
+    extra: Omit<MintRequest, 'grant'> = {},
     issuer = 'gitlab',
   ): Promise<string> => {
     const result = await idp.admin.tokens.mint(issuer, {
       ...(shape === undefined ? {} : { shape }),
       ...extra,
-    } as never);
+    });
     const token = result.tokens[0];
     assert.ok(token !== undefined);
     return token;
@@ -63,7 +64,7 @@ describe('gateway triage table (hardened)', () => {
     assert.equal(cdot.status, 200, JSON.stringify(cdot.body));
   });
 
-  const invalid: [string, string][] = [
+  const invalid: [TokenShape, string][] = [
     ['malformed', 'malformed'],
     ['expired', 'expired'],
     ['not-yet-valid', 'not_yet_valid'],
