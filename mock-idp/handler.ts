@@ -19,6 +19,8 @@ export interface DataRequest {
   query: string;
   /** Request body (empty for GET/HEAD). */
   body: Buffer;
+  /** The If-None-Match request header (read from rawHeaders by the server: the JWKS hot path). */
+  ifNoneMatch: string | undefined;
   /** Client id from a `/_c/{id}` prefix, when the request had one (discovery then advertises prefixed URLs). */
   prefixClient: string | undefined;
 }
@@ -47,7 +49,7 @@ export function handleData(request: DataRequest): PreparedResponse | Promise<Pre
     switch (route.endpoint) {
       case 'jwks':
         if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed('GET, HEAD');
-        return issuer.jwks(header(ctx, 'if-none-match'));
+        return issuer.jwks(request.ifNoneMatch);
       case 'discovery':
         if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed('GET, HEAD');
         return issuer.discoveryFor(request.prefixClient);

@@ -66,6 +66,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
   });
 }
 
+/** First value of a header from rawHeaders (no headers object is built), or undefined when absent/empty. */
+export function rawHeader(raw: string[], lowerName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) {
+      const value = raw[i + 1];
+      return value === '' ? undefined : value;
+    }
+  }
+  return undefined;
+}
+
 /** The data-plane request listener. */
 export function createDataListener(deps: DataPlaneDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { provider, faults, measure } = deps;
@@ -145,7 +157,17 @@ export function createDataListener(deps: DataPlaneDeps): (req: IncomingMessage, 
     measure.begin(ctx);
     const query = q < 0 ? '' : url.slice(q + 1);
     if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') {
-      respond({ ctx, route, query, body: EMPTY, prefixClient }, res);
+      respond(
+        {
+          ctx,
+          route,
+          query,
+          body: EMPTY,
+          prefixClient,
+          ifNoneMatch: rawHeader(req.rawHeaders, 'if-none-match'),
+        },
+        res,
+      );
       return;
     }
     readBody(req, MAX_DATA_BODY_BYTES).then(
@@ -162,7 +184,7 @@ export function createDataListener(deps: DataPlaneDeps): (req: IncomingMessage, 
           measure.end(ctx, { status: 413, faults: NO_FAULTS });
           return;
         }
-        respond({ ctx, route, query, body, prefixClient }, res);
+        respond({ ctx, route, query, body, prefixClient, ifNoneMatch: undefined }, res);
       },
       () => measure.end(ctx, { status: 'aborted', faults: NO_FAULTS }),
     );
