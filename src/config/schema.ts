@@ -1,0 +1,330 @@
+/**
+ * The configuration schema: every option, its default and its meaning, defined once here
+ * (STYLE.md #10). docs/config.md is generated from this file (see reference.ts), and a test
+ * fails when the two drift apart. Objects are strict: an unknown key is an error, so a typo
+ * never silently falls back to a default.
+ *
+ * Users write the loose input type (`Config`, everything optional); `resolve.ts` turns the
+ * parsed output into the `FullConfig` the runtime sees.
+ */
+import { z } from 'zod';
+import { SIGNING_ALGS } from '../../mock-idp/contracts.ts';
+import { REPORTER_NAMES } from '../reporters/index.ts';
+import { tryParseDuration } from '../util/duration.ts';
+
+const DURATION_HINT = 'must be a duration (e.g. 250ms, 5s, 1m30s) or a number of milliseconds';
+
+/** A duration as written (`'5s'`, `250`) → milliseconds. */
+function duration(description: string) {
+  return z
+    .union([z.string(), z.number()], { error: DURATION_HINT })
+    .transform((value, ctx) => {
+      const ms = tryParseDuration(value);
+      if (ms === undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `${DURATION_HINT}, got ${JSON.stringify(value)}`,
+          input: value,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .meta({ description, kind: 'duration' });
+}
+
+const port = z.int().min(0).max(65_535);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** Issuer names become URL path segments and template keys (`{{idp.gitlab.jwks}}`). */
+const issuerName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
+
+const issuerSchema = z.union(
+  [
+    issuerName,
+    z.strictObject({
+      name: issuerName.meta({ description: 'Issuer name: the path segment and the template key.' }),
+      alg: z
+        .enum(SIGNING_ALGS)
+        .optional()
+        .meta({ description: 'Signing algorithm of this issuer; idp.alg when absent.' }),
+    }),
+  ],
+  { error: 'must be an issuer name or { name, alg }' },
+);
+
+export const idpSchema = z
+  .strictObject({
+    issuers: z.array(issuerSchema).min(1).default(['gitlab', 'customers']).meta({
+      description:
+        'Key providers mock-idp serves, each under its own path with its own keys. Names or `{ name, alg }`. Two by default, so partial-outage scenarios have a provider to lose.',
+    }),
+    alg: z
+      .enum(SIGNING_ALGS)
+      .default('ES256')
+      .meta({ description: 'Default signing algorithm of every issuer.' }),
+    tls: z.boolean().default(false).meta({
+      description:
+        'Serve HTTPS with a self-signed CA; the CA file is offered to the SUT as `{{idp.ca}}` (e.g. for `NODE_EXTRA_CA_CERTS`).',
+    }),
+    host: z.string().min(1).default('127.0.0.1').meta({ description: 'Address mock-idp binds to.' }),
+    port: port
+      .default(0)
+      .meta({ description: 'Data-plane port (discovery, JWKS, token); 0 picks a free one.' }),
+    adminPort: port
+      .default(0)
+      .meta({ description: 'Admin-plane port (keys, faults, measurements); 0 picks a free one.' }),
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional()
+      .meta({
+        description: "Seed of mock-idp's key generation and fault randomness; the run's `seed` when absent.",
+      }),
+  })
+  .prefault({})
+  .meta({ description: 'The mock OIDC/JWKS provider keystorm starts next to the SUT.' });
+
+export const proxySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).meta({
+      description:
+        'Put the fault proxy between the SUT and mock-idp. false: the SUT talks to mock-idp directly and network faults are unavailable.',
+    }),
+    url: httpUrl.optional().meta({
+      description:
+        'API URL of a real Toxiproxy to drive instead of the embedded one. Default: the `TOXIPROXY_URL` environment variable; embedded when neither is set.',
+    }),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .meta({ description: 'Address the embedded proxy binds to.' }),
+    port: port.default(0).meta({ description: "Embedded proxy's API port; 0 picks a free one." }),
+  })
+  .prefault({})
+  .meta({ description: 'The Toxiproxy-compatible fault proxy in front of mock-idp (TCP-level faults).' });
+
+const logPatternSchema = z.union(
+  [
+    z.string().min(1),
+    z.instanceof(RegExp),
+    z.strictObject({
+      regex: z.string().min(1),
+      flags: z
+        .string()
+        .regex(/^[imsu]*$/)
+        .optional(),
+    }),
+  ],
+  { error: 'must be a substring, a RegExp or { regex, flags }' },
+);
+
+export const requestSchema = z
+  .strictObject({
+    method: z
+      .string()
+      .regex(/^[A-Z]+$/, 'must be an upper-case HTTP method')
+      .default('GET')
+      .meta({ description: 'HTTP method.' }),
+    path: z
+      .string()
+      .startsWith('/', 'must start with /')
+      .default('/')
+      .meta({ description: 'Path on the SUT, placeholders allowed (`/v1/{{claims.sub}}`).' }),
+    headers: z.record(z.string(), z.string()).default({}).meta({
+      description:
+        'Headers, placeholders allowed: `{{token}}`, `{{claims.<path>}}`, `{{client}}`, `{{seq}}`, `{{phase}}`. `authorization: Bearer {{token}}` is added unless given.',
+    }),
+    body: z.string().optional().meta({ description: 'Request body, placeholders allowed.' }),
+    expect: z
+      .array(z.int().min(100).max(599))
+      .min(1)
+      .optional()
+      .meta({ description: 'Statuses a valid request expects; any 2xx/3xx when absent.' }),
+  })
+  .prefault({})
+  .meta({ description: 'The request the load engine sends with a valid token; scenarios vary it.' });
+
+export const sutSchema = z
+  .strictObject({
+    command: z
+      .union([z.string().min(1), z.array(z.string()).min(1)], {
+        error: 'must be a command string or a list of arguments',
+      })
+      .optional()
+      .meta({
+        description:
+          "Spawn the SUT with this command (templated per replica). An array runs as is (a bare `node` is this Node binary); a string runs via `/bin/sh -c 'exec …'`. Without it the SUT is attached by `url`.",
+      }),
+    cwd: z.string().min(1).optional().meta({
+      description:
+        "Working directory of the SUT, relative to the config file; the config file's directory when absent.",
+    }),
+    env: z.record(z.string(), z.string()).default({}).meta({
+      description:
+        "Environment of the SUT, templated per replica: `{{idp.<issuer>.issuer|jwks|discovery|token}}` (through the proxy, under the replica's client prefix), `{{idp.ca}}`, `{{proxy.url}}`, `{{replica.id}}`, `{{replica.index}}`, `{{port}}`.",
+    }),
+    inheritEnv: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Pass keystorm's own environment to the SUT (under `env`)." }),
+    url: z.string().min(1).optional().meta({
+      description:
+        'Base URL. Spawned: usually `http://127.0.0.1:{{port}}`; when absent, read from the SUT\'s `{"msg":"listening","url":…}` stdout line. Attached: the URL of the running SUT.',
+    }),
+    readyUrl: z.string().min(1).optional().meta({
+      description:
+        'Readiness endpoint (2xx = ready): a path on `url` (`/ready`) or a full URL. When absent, an accepted TCP connection counts as ready.',
+    }),
+    readyTimeout: duration(
+      'How long a (re)start may take until ready, including the listening line.',
+    ).prefault('30s'),
+    readyInterval: duration('Pause between readiness probes.').prefault('100ms'),
+    metricsUrl: z.string().min(1).optional().meta({
+      description:
+        'Prometheus endpoint: a path on `url` (`/metrics`) or a full URL. Not scraped when absent.',
+    }),
+    replicas: z.int().min(1).max(32).default(1).meta({
+      description: 'Number of SUT instances, each with its own port, `replica.id` and identity at mock-idp.',
+    }),
+    logPatterns: z.record(z.string(), logPatternSchema).default({}).meta({
+      description:
+        'Log lines to count, by name: a substring (`Old JWKS re-cached`), a RegExp (TS config) or `{ regex, flags }` (JSON). SLOs read the counts per window.',
+    }),
+    logLines: z
+      .int()
+      .min(10)
+      .max(100_000)
+      .default(1000)
+      .meta({ description: 'Recent log lines kept per replica (for errors and reports).' }),
+    logToFile: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Tee each replica's output to `<output.dir>/sut/<replica.id>.log`." }),
+    stopTimeout: duration('Grace between SIGTERM and SIGKILL when stopping the SUT.').prefault('5s'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .meta({ description: "Host on which each replica's `{{port}}` is reserved." }),
+    request: requestSchema,
+  })
+  .optional()
+  .meta({
+    description:
+      'The system under test: spawned (`command`) or attached (`url` only). No default: `keystorm run` needs one.',
+  });
+
+export const loadSchema = z
+  .strictObject({
+    rate: z.number().gt(0).max(100_000).default(50).meta({
+      description: 'Requests per second a scenario phase sends unless it sets its own (open model).',
+    }),
+    connections: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(16)
+      .meta({ description: 'Upper bound on connections (and so in-flight requests) to the SUT.' }),
+    requestTimeout: duration('Deadline of one request to the SUT; a miss counts as a timeout.').prefault(
+      '5s',
+    ),
+  })
+  .prefault({})
+  .meta({ description: 'Load defaults for every scenario.' });
+
+const sloOverrideSchema = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      threshold: z.string().min(1).optional(),
+      thresholds: z.array(z.string().min(1)).min(1).optional(),
+      strict: z.boolean().optional(),
+      allowNoSamples: z.boolean().optional(),
+    }),
+  ],
+  { error: 'must be false (drop the SLO) or { threshold, thresholds, strict, allowNoSamples }' },
+);
+
+export const slosSchema = z
+  .strictObject({
+    extra: z
+      .array(z.unknown())
+      .default([])
+      .meta({ description: "SLOs added to every scenario (same shape as a scenario's `slos`)." }),
+    override: z.record(z.string(), z.record(z.string(), sloOverrideSchema)).default({}).meta({
+      description:
+        "Changes to built-in SLOs: `{ '<scenario or *>': { '<SLO name>': false | { threshold, strict, … } } }` — e.g. looser thresholds for a slower SUT, or warn-only.",
+    }),
+  })
+  .prefault({})
+  .meta({ description: 'SLO additions and overrides.' });
+
+const reporterName = z.enum(REPORTER_NAMES);
+
+export const outputSchema = z
+  .strictObject({
+    dir: z
+      .string()
+      .min(1)
+      .default('reports/latest')
+      .meta({ description: 'Directory for reports and SUT logs, relative to the config file.' }),
+    reporters: z
+      .array(reporterName)
+      .min(1)
+      .default(['console', 'json', 'markdown', 'junit', 'html'])
+      .meta({ description: `Reporters to run: ${REPORTER_NAMES.join(', ')}.` }),
+    pushGateway: httpUrl.optional().meta({
+      description: 'Pushgateway URL for the `prometheus` reporter; it only writes a file when absent.',
+    }),
+  })
+  .prefault({})
+  .meta({ description: 'Where results go.' });
+
+export const configSchema = z
+  .strictObject({
+    idp: idpSchema,
+    proxy: proxySchema,
+    sut: sutSchema,
+    load: loadSchema,
+    scenarios: z
+      .array(
+        z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+          error: 'must be a scenario name, a file path or a scenario object',
+        }),
+      )
+      .min(1)
+      .default(['*'])
+      .meta({
+        description:
+          'Scenarios to run, in order: built-in names (a `*` matches any characters: `auth-*`), scenario files (a path with `/` or ending in .ts/.mts/.js/.mjs/.json, relative to the config file), or inline scenario objects.',
+      }),
+    slos: slosSchema,
+    output: outputSchema,
+    timeScale: z.number().gt(0).max(100).default(1).meta({
+      description:
+        "Factor applied to every scenario duration and offset: 0.25 for a quick CI pass, 1 for a drill. Scale the SUT's own TTLs/cooldowns (via `sut.env`) to match.",
+    }),
+    allowHosts: z.array(z.string().min(1)).default([]).meta({
+      description:
+        'Non-loopback hosts keystorm may send traffic to (the SUT, a real Toxiproxy). Loopback only when empty.',
+    }),
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional()
+      .meta({
+        description:
+          'Seed of every random choice (faults, jitter, tokens). Drawn at random and reported when absent; pass it back with `--seed` to replay a run.',
+      }),
+  })
+  .meta({ description: 'keystorm configuration.' });
+
+/** What users write: everything optional, durations as `'5s'` or milliseconds. */
+export type Config = z.input<typeof configSchema>;
+/** The schema's parsed output (defaults filled, durations in ms), before resolution. */
+export type ParsedConfig = z.output<typeof configSchema>;
