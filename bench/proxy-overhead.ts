@@ -1,7 +1,7 @@
 /**
  * Overhead of the embedded Toxiproxy-compatible proxy, measured like the real Toxiproxy was:
  * autocannon -c 10 against a trivial node:http upstream, direct and through the proxy with no
- * toxic, then through a 200 ms latency toxic. Upstream and proxy run as their own processes
+ * toxic (alternating in 2 s rounds), then through a 200 ms latency toxic. Upstream and proxy run as their own processes
  * (as a real Toxiproxy would), autocannon in this one; all share the machine's cores.
  *
  *   node --import tsx bench/proxy-overhead.ts [--duration 10]
@@ -9,9 +9,9 @@
  * Prints a table and writes bench/results/proxy-overhead.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +35,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const here = dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 10;
 const LATENCY_MS = 200;
+const ROUND_S = 2;
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' } } });
 const DURATION_S = Number(values.duration);
@@ -107,21 +108,66 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+/** Raw samples of one or more autocannon runs, merged. */
+interface Samples {
+  times: number[];
+  requests: number;
+  seconds: number;
+  errors: number;
+}
+
 /** One autocannon run; latencies are taken from its per-response hook at sub-ms precision. */
-async function measure(url: string, durationS: number): Promise<Measurement> {
-  const times: number[] = [];
+async function run(url: string, durationS: number, into: Samples): Promise<void> {
   const instance = autocannon({ url, connections: CONNECTIONS, duration: durationS });
-  instance.on('response', (_client, _status, _bytes, ms) => times.push(ms));
+  instance.on('response', (_client, _status, _bytes, ms) => into.times.push(ms));
   const result = await instance;
-  times.sort((a, b) => a - b);
+  into.requests += result.requests.total;
+  into.seconds += durationS;
+  into.errors += result.errors + result.non2xx;
+}
+
+function summarise(samples: Samples): Measurement {
+  const sorted = [...samples.times].sort((a, b) => a - b);
   return {
-    rps: result.requests.average,
-    requests: result.requests.total,
-    errors: result.errors + result.non2xx,
-    p50: percentile(times, 50),
-    p90: percentile(times, 90),
-    p99: percentile(times, 99),
+    rps: samples.requests / samples.seconds,
+    requests: samples.requests,
+    errors: samples.errors,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
   };
+}
+
+const empty = (): Samples => ({ times: [], requests: 0, seconds: 0, errors: 0 });
+
+/**
+ * Direct and proxied runs alternate in 2 s rounds, so a neighbour's burst of CPU use on a shared
+ * machine hurts both sides alike instead of whichever happened to run at that moment.
+ */
+async function interleaved(a: string, b: string, totalS: number): Promise<[Measurement, Measurement]> {
+  const first = empty();
+  const second = empty();
+  const rounds = Math.max(1, Math.round(totalS / ROUND_S));
+  for (let i = 0; i < rounds; i++) {
+    await run(a, ROUND_S, first);
+    await run(b, ROUND_S, second);
+  }
+  return [summarise(first), summarise(second)];
+}
+
+/**
+ * CPU time (user + system, ms) a child has used, from /proc (Linux; undefined elsewhere). It
+ * does not depend on what else runs on the machine, unlike req/s on shared cores.
+ */
+function cpuMs(child: ChildProcess | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${child?.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file, in clock ticks (USER_HZ, 100 on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -136,13 +182,38 @@ async function main(): Promise<void> {
   const direct = `http://127.0.0.1:${upstreamPort}/`;
   const proxied = `http://${String(proxy.listen)}/`;
 
-  console.error(`warming up (2 s each), then ${DURATION_S} s per run with -c ${CONNECTIONS}…`);
-  await measure(direct, 2);
-  await measure(proxied, 2);
-  const directRun = await measure(direct, DURATION_S);
-  const proxiedRun = await measure(proxied, DURATION_S);
+  console.error(
+    `warming up (2 s each), then ${DURATION_S} s per run with -c ${CONNECTIONS} in ${ROUND_S} s rounds…`,
+  );
+  const loadBefore = loadavg()[0] ?? 0;
+  await run(direct, 2, empty());
+  await run(proxied, 2, empty());
+  const [upstreamChild, proxyChild] = children;
+  const cpuBefore = { upstream: cpuMs(upstreamChild), proxy: cpuMs(proxyChild) };
+  const [directRun, proxiedRun] = await interleaved(direct, proxied, DURATION_S);
+  const cpuAfter = { upstream: cpuMs(upstreamChild), proxy: cpuMs(proxyChild) };
+  const perRequestUs = (
+    before: number | undefined,
+    after: number | undefined,
+    requests: number,
+  ): number | null =>
+    before === undefined || after === undefined ? null : round(((after - before) * 1000) / requests, 1);
+  const cpu = {
+    upstreamUsPerRequest: perRequestUs(
+      cpuBefore.upstream,
+      cpuAfter.upstream,
+      directRun.requests + proxiedRun.requests,
+    ),
+    proxyUsPerRequest: perRequestUs(cpuBefore.proxy, cpuAfter.proxy, proxiedRun.requests),
+  };
   await call(`${api}/proxies/bench/toxics`, 'POST', { type: 'latency', attributes: { latency: LATENCY_MS } });
-  const latencyRun = await measure(proxied, DURATION_S);
+  const latencyRun = summarise(
+    await (async () => {
+      const samples = empty();
+      await run(proxied, DURATION_S, samples);
+      return samples;
+    })(),
+  );
 
   const ratio = proxiedRun.rps / directRun.rps;
   const addedP50 = proxiedRun.p50 - directRun.p50;
@@ -151,12 +222,24 @@ async function main(): Promise<void> {
   const results = {
     benchmark: 'proxy-overhead',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage1mBefore: round(loadBefore),
+      loadAverage1mAfter: round(loadavg()[0] ?? 0),
+    },
     note: 'upstream, proxy and autocannon share the cores; on a shared machine numbers vary — re-run on a quiet one',
-    settings: { connections: CONNECTIONS, durationSeconds: DURATION_S, latencyToxicMs: LATENCY_MS },
+    settings: {
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      roundSeconds: ROUND_S,
+      latencyToxicMs: LATENCY_MS,
+    },
     direct: directRun,
     proxied: proxiedRun,
     latencyToxic: latencyRun,
+    cpu,
     summary: {
       rpsRatio: round(ratio, 3),
       addedP50Ms: round(addedP50, 3),
@@ -190,6 +273,11 @@ async function main(): Promise<void> {
   console.log(
     `\nreq/s ratio proxy/direct: ${ratio.toFixed(3)} (target ≥ 0.5; real Toxiproxy 0.35–0.40) ${mark(results.targets.met.rpsRatio)}`,
   );
+  if (cpu.proxyUsPerRequest !== null) {
+    console.log(
+      `CPU per request: proxy ${cpu.proxyUsPerRequest} µs, upstream ${cpu.upstreamUsPerRequest} µs (independent of machine load)`,
+    );
+  }
   console.log(`p50 added by the proxy:   ${addedP50.toFixed(2)} ms (real Toxiproxy ≈ 0.7 ms)`);
   console.log(
     `latency toxic, p50 beyond ${LATENCY_MS} ms: ${toxicP50.toFixed(2)} ms (target ±2) ${mark(results.targets.met.latencyToxicP50)}`,
