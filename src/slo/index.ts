@@ -14,6 +14,8 @@ export { evaluateSlo, evaluateSlos, summarizeResults } from './evaluate.ts';
 export type { EvaluateOptions, SloResult } from './evaluate.ts';
 export { compare, formatSelector, parseMetricSelector, parseThreshold, SloSyntaxError } from './grammar.ts';
 export type { Aggregation, MetricSelector, Operator, Threshold } from './grammar.ts';
+export { createLoadMetricSource } from './load-source.ts';
+export type { LoadCounts, LoadSourceOptions, LoadWindow, LoadWindowReader } from './load-source.ts';
 export { createMemorySource, interpolatedPercentile } from './memory-source.ts';
 export type { MemorySample, MemorySource } from './memory-source.ts';
 export { AGGREGATIONS_BY_KIND, isMetricName, METRIC_NAMES, METRICS, metricInfo } from './metrics.ts';

@@ -88,6 +88,11 @@ export const METRICS = {
     unit: 'ms',
     description: 'ms from the end of a fault until p95 and error rate are back near the baseline',
   },
+  readiness_mismatches: {
+    kind: 'counter',
+    unit: 'count',
+    description: 'readiness checks on the timeline whose expectation (ready / not ready) did not hold',
+  },
   log_matches: {
     kind: 'counter',
     unit: 'count',
