@@ -222,3 +222,46 @@ async function connectionCount(plane: DataPlane): Promise<number> {
     plane.server.getConnections((err, count) => (err ? reject(err) : resolve(count))),
   );
 }
+
+describe('fault delivery robustness', () => {
+  it('never throws when producing the real body fails: a 500 JSON instead, server still healthy', async () => {
+    const plan = createFaultPlan({ random: createRandom(2) });
+    const plane = await startDataPlane({ plan, produceFails: true });
+    try {
+      plan.add({ kind: 'latency', attributes: { ms: 10 } });
+      const r = await httpGet(`${plane.url}/gitlab/jwks`);
+      assert.equal(r.status, 500);
+      assert.deepEqual(JSON.parse(r.body.toString()), { error: 'server_error' });
+      plan.clear();
+      plan.add({ kind: 'truncate' });
+      assert.equal((await httpGet(`${plane.url}/gitlab/jwks`)).status, 500);
+      plan.clear();
+      plan.add({ kind: 'status', attributes: { status: 502 } });
+      assert.equal(
+        (await httpGet(`${plane.url}/gitlab/jwks`)).status,
+        502,
+        'faults that need no body still work',
+      );
+    } finally {
+      plan.clear();
+      await plane.close();
+    }
+  });
+
+  it('stops a drip when the client disconnects mid-body', async () => {
+    const plan = createFaultPlan({ random: createRandom(2) });
+    const plane = await startDataPlane({ plan });
+    try {
+      plan.add({ kind: 'drip', attributes: { chunkBytes: 1, interval: '50ms' } });
+      const r = await httpGet(`${plane.url}/gitlab/jwks`, { timeoutMs: 300 });
+      assert.equal(r.error, 'ETIMEDOUT');
+      assert.ok(r.body.length > 0 && r.body.length < JWKS_BODY.length);
+      const deadline = Date.now() + 3000;
+      while (plane.outcomes.length === 0 && Date.now() < deadline) await sleep(10);
+      assert.deepEqual(plane.outcomes[0], { status: 'aborted', faults: ['drip'] });
+    } finally {
+      plan.clear();
+      await plane.close();
+    }
+  });
+});

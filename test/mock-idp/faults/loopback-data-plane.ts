@@ -51,6 +51,8 @@ export async function startDataPlane(options: {
   hooks?: MeasurementHooks;
   /** Extra time spent producing each response (simulates work). */
   produceDelayMs?: number;
+  /** Makes every produce() reject (a handler bug) to check deliver never throws. */
+  produceFails?: boolean;
 }): Promise<DataPlane> {
   let nextId = 1;
   const outcomes: DeliveryOutcome[] = [];
@@ -83,6 +85,7 @@ export async function startDataPlane(options: {
     const produce = async (): Promise<PreparedResponse> => {
       if (options.produceDelayMs !== undefined)
         await new Promise((r) => setTimeout(r, options.produceDelayMs));
+      if (options.produceFails === true) throw new Error('handler bug');
       const body = endpoint === 'jwks' ? JWKS_BODY : Buffer.from(JSON.stringify({ issuer, endpoint }));
       return { status: 200, headers: { 'content-type': 'application/json' }, body };
     };
