@@ -206,15 +206,22 @@ export class FaultLedger {
       // Let the landed applies' continuations run (and record their undo) before we look.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const steps: RollbackStep[] = [];
+    // Changes that landed after the start are the newest: their undos (already running) first.
+    const steps: RollbackStep[] = await this.drainLate();
     while (this.entries.length > 0) {
       const entry = this.entries.pop();
       if (entry !== undefined) steps.push(await this.runBounded(entry));
     }
-    steps.push(...(await Promise.all([...this.late])));
+    steps.push(...(await this.drainLate()));
     const report: RollbackReport = { ok: steps.every((s) => s.ok), steps };
     if (this.interruptedBy !== undefined) report.signal = this.interruptedBy;
     return report;
+  }
+
+  private async drainLate(): Promise<RollbackStep[]> {
+    const running = [...this.late];
+    this.late.clear();
+    return Promise.all(running);
   }
 
   private async runBounded(entry: Entry): Promise<RollbackStep> {

@@ -4,6 +4,7 @@
  * revert restores the flag as it was before.
  */
 import { z } from 'zod';
+import { isProxyApiStatus } from '../../proxy/adapter.ts';
 import type { FaultKind } from '../types.ts';
 import { targetProxy } from './network-common.ts';
 
@@ -18,7 +19,14 @@ export const downFault: FaultKind<Record<string, never>> = {
     const before = await network.adapter.getProxy(proxy.name);
     if (before.enabled) {
       await network.adapter.disable(proxy.name);
-      steps.done(`re-enable proxy ${proxy.name}`, () => network.adapter.enable(proxy.name));
+      steps.done(`re-enable proxy ${proxy.name}`, async () => {
+        try {
+          await network.adapter.enable(proxy.name);
+        } catch (error) {
+          // A proxy deleted meanwhile has nothing left to re-enable.
+          if (!isProxyApiStatus(error, 404)) throw error;
+        }
+      });
     }
     return { proxy: proxy.name, wasEnabled: before.enabled };
   },
