@@ -2,7 +2,7 @@
  * /metrics in Prometheus text format: Toxiproxy's byte counters per proxy and direction. The
  * values are read from the sockets at scrape time, so the forwarding path pays nothing for them.
  */
-import type { Proxy } from './proxy.ts';
+import type { TcpProxy } from './proxy.ts';
 import { STREAMS } from './toxic.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -11,7 +11,7 @@ function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-export function renderMetrics(proxies: readonly Proxy[]): string {
+export function renderMetrics(proxies: readonly TcpProxy[]): string {
   const received: string[] = [];
   const sent: string[] = [];
   for (const proxy of proxies) {

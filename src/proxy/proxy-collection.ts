@@ -6,7 +6,7 @@ import type { Server } from 'node:net';
 import { createRandom, type Random } from '../util/random.ts';
 import { ApiError, badRequestBody, missingField, proxyAlreadyExists, proxyNotFound } from './api-error.ts';
 import { parseHostPort } from './address.ts';
-import { bindListener, Proxy, validateAddresses, type ProxySettings } from './proxy.ts';
+import { bindListener, TcpProxy, validateAddresses, type ProxySettings } from './proxy.ts';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -27,7 +27,7 @@ function optionalBoolean(body: Record<string, unknown>, key: string, where = '')
 }
 
 export class ProxyCollection {
-  private readonly proxies = new Map<string, Proxy>();
+  private readonly proxies = new Map<string, TcpProxy>();
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
@@ -39,18 +39,18 @@ export class ProxyCollection {
     private readonly seed: number,
   ) {}
 
-  all(): Proxy[] {
+  all(): TcpProxy[] {
     return [...this.proxies.values()];
   }
 
-  get(name: string): Proxy {
+  get(name: string): TcpProxy {
     const proxy = this.proxies.get(name);
     if (proxy === undefined) throw proxyNotFound();
     return proxy;
   }
 
   /** POST /proxies */
-  create(body: unknown): Promise<Proxy> {
+  create(body: unknown): Promise<TcpProxy> {
     return this.serialized(async () => {
       const { name, settings } = this.parseCreate(body, '');
       if (this.proxies.has(name)) throw proxyAlreadyExists();
@@ -66,7 +66,7 @@ export class ProxyCollection {
    * bad entry or a port in use leaves the collection untouched. An existing proxy with the same
    * listen (a requested port 0 matches any port) and upstream is kept as it is.
    */
-  populate(body: unknown): Promise<Proxy[]> {
+  populate(body: unknown): Promise<TcpProxy[]> {
     return this.serialized(async () => {
       if (!Array.isArray(body)) throw badRequestBody('expected a JSON array of proxies');
       const entries = body.map((item: unknown, i) => this.parseCreate(item, ` at proxy ${i + 1}`));
@@ -100,7 +100,7 @@ export class ProxyCollection {
         await Promise.all(bound.filter((s) => s !== undefined).map(closeServer));
         throw error;
       }
-      const result: Proxy[] = [];
+      const result: TcpProxy[] = [];
       for (const [i, plan] of plans.entries()) {
         if (plan.keep && plan.existing !== undefined) {
           result.push(plan.existing);
@@ -117,7 +117,7 @@ export class ProxyCollection {
   }
 
   /** PATCH/POST /proxies/{p}: absent fields keep their current values. */
-  update(name: string, body: unknown): Promise<Proxy> {
+  update(name: string, body: unknown): Promise<TcpProxy> {
     return this.serialized(async () => {
       const proxy = this.get(name);
       if (!isObject(body)) throw badRequestBody('expected a JSON object');
@@ -158,9 +158,9 @@ export class ProxyCollection {
     });
   }
 
-  private newProxy(name: string, settings: ProxySettings): Proxy {
+  private newProxy(name: string, settings: ProxySettings): TcpProxy {
     const random: Random = createRandom(this.seed).fork(name);
-    return new Proxy(name, settings, random, this.defaultHost);
+    return new TcpProxy(name, settings, random, this.defaultHost);
   }
 
   private parseCreate(body: unknown, where: string): { name: string; settings: ProxySettings } {
@@ -176,7 +176,7 @@ export class ProxyCollection {
     return { name, settings };
   }
 
-  private sameProxy(existing: Proxy, wanted: ProxySettings): boolean {
+  private sameProxy(existing: TcpProxy, wanted: ProxySettings): boolean {
     return existing.upstream === wanted.upstream && this.samePort(existing.listen, wanted.listen);
   }
 

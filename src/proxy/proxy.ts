@@ -64,7 +64,7 @@ export async function bindListener(
   return server;
 }
 
-export class Proxy {
+export class TcpProxy {
   readonly toxics: ToxicCollection;
   private listener: Server | undefined;
   private readonly connections = new Set<ProxyConnection>();
