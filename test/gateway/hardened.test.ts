@@ -176,6 +176,61 @@ describe('hardened key cache', () => {
     );
   });
 
+  it('picks up new key material under the same kid after one signature failure (FM11)', async () => {
+    const gateway = await start('same-kid', { JWKS_UNKNOWN_KID_COOLDOWN: '500ms' });
+    const [before] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, before)).status, 200);
+    await sleep(600); // outside the cooldown
+    await idp.admin.keys.misrotate('gitlab', 'same-kid-new-material');
+    const [after] = await mint();
+    const res = await call(`${gateway.url}/api/auth/verify`, after);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await idp.admin.keys.heal('gitlab').catch(() => undefined);
+  });
+
+  it('keeps verifying through a discovery-only outage (discovery cached, FM16)', async () => {
+    const gateway = await start('discovery', {
+      JWKS_TTL: '1s',
+      JWKS_MIN_TTL: '1s',
+      JWKS_REFRESH_AHEAD: '300ms',
+    });
+    const [token] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, token)).status, 200);
+    await idp.admin.faults.add({
+      kind: 'status',
+      scope: { endpoint: 'discovery' },
+      attributes: { status: 503 },
+    });
+    const statuses: number[] = [];
+    const until = Date.now() + 2500;
+    while (Date.now() < until) {
+      statuses.push((await call(`${gateway.url}/api/auth/verify`, token)).status);
+      await sleep(50);
+    }
+    assert.deepEqual([...new Set(statuses)], [200]);
+    const text = await scrape(gateway.url);
+    assert.equal(metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'discovery' }), 1);
+    assert.ok(metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'jwks', outcome: 'ok' }) >= 2);
+  });
+
+  it('gives up on a slow-drip JWKS body at the total deadline (FM15)', async () => {
+    await idp.admin.faults.add({
+      kind: 'drip',
+      scope: { endpoint: 'jwks', issuer: 'gitlab' },
+      attributes: { chunkBytes: 8, interval: 100 },
+    });
+    const gateway = await start('drip', { JWKS_FETCH_TIMEOUT: '800ms', GATEWAY_VERIFY_TIMEOUT: '3s' });
+    const [token] = await mint();
+    const started = Date.now();
+    const res = await call(`${gateway.url}/api/auth/verify`, token);
+    assert.equal(res.status, 503, JSON.stringify(res.body));
+    assert.ok(Date.now() - started < 2500, `answered after ${Date.now() - started}ms`);
+    const text = await scrape(gateway.url);
+    assert.ok(
+      metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'jwks', outcome: 'timeout' }) >= 1,
+    );
+  });
+
   it('bounds a hanging JWKS fetch by its deadline and answers 503, not 401', async () => {
     await idp.admin.faults.add({ kind: 'hang', scope: { endpoint: 'jwks', issuer: 'gitlab' } });
     const gateway = await start('hang', { JWKS_FETCH_TIMEOUT: '700ms', GATEWAY_VERIFY_TIMEOUT: '3s' });
