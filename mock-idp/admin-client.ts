@@ -5,6 +5,7 @@
  */
 import type { AdminRequest, SigningAlg } from './contracts.ts';
 import { faultClient, type FaultClient } from './faults/client.ts';
+import { measurementClient, type MeasurementClient } from './measure/client.ts';
 import type { CachePolicy, EtagMode, IssuerInfo, IssuerOptions } from './issuer.ts';
 import type { KeyInfo, KeyState } from './keys/key-store.ts';
 import type { MisrotationKind, MisrotationResult } from './keys/misrotations.ts';
@@ -166,7 +167,10 @@ export interface CoreAdminClient {
 }
 
 export interface AdminClient extends CoreAdminClient {
+  /** HTTP-level faults (mock-idp/faults). */
   faults: FaultClient;
+  /** Measurements: stats since marks, journal, events (mock-idp/measure). */
+  stats: MeasurementClient;
 }
 
 const seg = encodeURIComponent;
@@ -225,5 +229,5 @@ export function coreAdminClient(request: AdminRequest): CoreAdminClient {
 /** The full admin client: core plus the fault and measurement parts. */
 export function createAdminClient(options: AdminTransportOptions): AdminClient {
   const request = createAdminRequest(options);
-  return { ...coreAdminClient(request), faults: faultClient(request) };
+  return { ...coreAdminClient(request), faults: faultClient(request), stats: measurementClient(request) };
 }

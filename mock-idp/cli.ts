@@ -50,7 +50,9 @@ export function parseIdpArgs(argv: string[]): MockIdpOptions | 'help' {
     // parseArgs says "Unknown option '--x'"; lead with the flag so the CLI maps it to exit 2.
     const message = error instanceof Error ? error.message : String(error);
     const flag = /'(-[^']*)'/.exec(message)?.[1] ?? '--?';
-    throw new TypeError(`${flag.startsWith('--') ? flag : `--${flag.replace(/^-+/, '')}`}: ${message}`);
+    throw new TypeError(`${flag.startsWith('--') ? flag : `--${flag.replace(/^-+/, '')}`}: ${message}`, {
+      cause: error,
+    });
   }
   const v = parsed.values;
   if (v.help === true) return 'help';

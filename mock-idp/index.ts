@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
-import { coreAdminClient, createAdminRequest, type AdminClient } from './admin-client.ts';
+import { createAdminClient, type AdminClient } from './admin-client.ts';
 import { createAdminListener } from './admin/router.ts';
 import { coreRoutes } from './admin/routes.ts';
 import {
@@ -17,10 +17,11 @@ import {
   type SigningAlg,
 } from './contracts.ts';
 import { createFaultPlan } from './faults/fault-plan.ts';
-import { faultClient } from './faults/client.ts';
 import { DEFAULT_ISSUERS, prefixedBase, type IssuerOptions } from './issuer.ts';
+import { createMeasurements } from './measure/measurements.ts';
 import { Provider } from './provider.ts';
 import { closeServer, createDataListener, createDataServer, listen } from './server.ts';
+import { createTlsMaterial, DEFAULT_TLS_HOSTS } from './tls.ts';
 import { createRandom } from '../src/util/random.ts';
 
 export type { AdminClient } from './admin-client.ts';
@@ -115,13 +116,19 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
   if (adminToken.length < 8) throw new TypeError('adminToken: must be at least 8 characters');
 
   const random = createRandom(options.seed);
-  const measurements = createTemporaryMeasurements();
+  const measurements = createMeasurements();
   const faults = createFaultPlan({
     random: random.fork('faults'),
     onEvent: (event) => measurements.onEvent({ type: event.type, detail: event.detail }),
   });
 
-  const tls = undefined as { key: string; cert: string; caPath: string } | undefined;
+  const tls =
+    options.tls === undefined || options.tls === false
+      ? undefined
+      : await createTlsMaterial({
+          ...(typeof options.tls === 'object' ? { dir: options.tls.dir } : {}),
+          hosts: [...new Set([...DEFAULT_TLS_HOSTS, urlHost(host).replace(/^\[|\]$/g, '')])],
+        });
   const dataServer = createDataServer(
     () => {},
     (socket) => measurements.onConnection(socket),
@@ -181,8 +188,7 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
     throw error;
   }
   const adminUrl = `http://${urlHost(adminHost)}:${boundAdminPort}`;
-  const request = createAdminRequest({ baseUrl: adminUrl, token: adminToken });
-  const admin: AdminClient = { ...coreAdminClient(request), faults: faultClient(request) };
+  const admin = createAdminClient({ baseUrl: adminUrl, token: adminToken });
 
   const urlsFor = (name: string, clientId?: string): MockIdpIssuerUrls => {
     const issuer = provider.issuer(name);
@@ -219,6 +225,7 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
       closing ??= (async () => {
         provider.close();
         faults.clear();
+        measurements.close();
         await Promise.all([closeServer(dataServer), closeServer(adminServer)]);
       })();
       return closing;
@@ -229,24 +236,3 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
 }
 
 export { CLIENT_PREFIX };
-
-/** TEMPORARY until mock-idp/measure lands: hooks that count nothing. */
-function createTemporaryMeasurements(): MeasurementHooks & {
-  reset(): void;
-  routes(): AdminRoute[];
-  metricsText(): Promise<string>;
-  contentType: string;
-} {
-  return {
-    onConnection: () => {},
-    begin: () => {},
-    end: () => {},
-    onTokenIssued: () => {},
-    onUnknownKidIssued: () => {},
-    onEvent: () => {},
-    reset: () => {},
-    routes: () => [],
-    metricsText: () => Promise.resolve(''),
-    contentType: 'text/plain',
-  };
-}

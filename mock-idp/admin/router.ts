@@ -19,6 +19,8 @@ export interface AdminRouterOptions {
   routes: AdminRoute[];
   /** Prometheus text for `GET /metrics` (no auth: scrapers rarely carry tokens). */
   metrics: () => Promise<{ contentType: string; text: string }>;
+  /** Serves `GET /events` with `Accept: text/event-stream` (Server-Sent Events, kept open). */
+  eventStream?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 function send(
@@ -139,6 +141,15 @@ export function createAdminListener(
         { error: 'unauthorized', message: 'authorization: send "Bearer <admin token>"' },
         { 'www-authenticate': 'Bearer' },
       );
+      return;
+    }
+    if (
+      method === 'GET' &&
+      url.pathname === '/events' &&
+      options.eventStream !== undefined &&
+      (req.headers.accept ?? '').includes('text/event-stream')
+    ) {
+      options.eventStream(req, res);
       return;
     }
     const segments = split(url.pathname);
