@@ -9,13 +9,7 @@ import { isIP } from 'node:net';
 import { createAdminClient, type AdminClient } from './admin-client.ts';
 import { createAdminListener } from './admin/router.ts';
 import { coreRoutes } from './admin/routes.ts';
-import {
-  CLIENT_PREFIX,
-  SIGNING_ALGS,
-  type AdminRoute,
-  type MeasurementHooks,
-  type SigningAlg,
-} from './contracts.ts';
+import { CLIENT_PREFIX, SIGNING_ALGS, type AdminRoute, type SigningAlg } from './contracts.ts';
 import { createFaultPlan } from './faults/fault-plan.ts';
 import { DEFAULT_ISSUERS, prefixedBase, type IssuerOptions } from './issuer.ts';
 import { createMeasurements } from './measure/measurements.ts';
