@@ -12,8 +12,19 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'start the embedded Toxiproxy-compatible server standalone',
     load: () => import('./proxy/cli.ts'),
   },
-  fault: { summary: 'hold network/HTTP faults for a while, then roll them back', load: () => import('./faults/cli.ts') },
+  fault: {
+    summary: 'hold network/HTTP faults for a while, then roll them back',
+    load: () => import('./faults/cli.ts'),
+  },
   load: { summary: 'quick open-model load check of one endpoint', load: () => import('./load/cli.ts') },
+  run: {
+    summary: 'play scenarios against the SUT and judge the SLOs (the main job)',
+    load: () => import('./scenario/cli.ts'),
+  },
+  list: {
+    summary: 'list the built-in scenarios',
+    load: async () => ({ main: (await import('./scenario/cli.ts')).listMain }),
+  },
 };
 
 function usage(): string {
@@ -51,6 +62,10 @@ export function reportFatal(error: unknown): number {
     console.error(`keystorm: ${error.code}: ${error.message}`);
     return error.exitCode;
   }
+  if (isArgParseError(error)) {
+    console.error(`keystorm: ${error.message}`);
+    return ExitCode.usage;
+  }
   if (error instanceof TypeError && /^(--|[a-z][\w.[\]]*:)/.test(error.message)) {
     // Bad arguments are thrown as TypeErrors that name the option (see STYLE.md, item 5).
     console.error(`keystorm: ${error.message}`);
@@ -58,4 +73,10 @@ export function reportFatal(error: unknown): number {
   }
   console.error('keystorm: internal error:', error);
   return ExitCode.harness;
+}
+
+/** node:util parseArgs rejects unknown flags and missing values with ERR_PARSE_ARGS_* TypeErrors. */
+function isArgParseError(error: unknown): error is TypeError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -1,0 +1,55 @@
+/**
+ * keystorm's own configuration: the built-in suite against the bundled example gateway
+ * (examples/gateway), on embedded defaults — mock-idp and the embedded Toxiproxy-compatible
+ * proxy start in-process, the gateway is spawned per scenario.
+ *
+ *   npx keystorm run                                   # hardened gateway: every SLO met
+ *   npx keystorm run --sut-env KEY_CACHE=naive          # the incident's naive cache: breaches
+ *
+ * The gateway's cache timings are set short (a TTL of 10 s, a cooldown of 2 s) so a drill takes
+ * minutes; the scenarios' SLOs are written against these timings.
+ */
+import { defineConfig } from './src/config/index.ts';
+
+export default defineConfig({
+  idp: { issuers: ['gitlab', 'customersdot'], alg: 'ES256' },
+  sut: {
+    command: [process.execPath, '--import', 'tsx', 'examples/gateway/main.ts'],
+    replicas: 2,
+    readyUrl: '/ready',
+    metricsUrl: '/metrics',
+    env: {
+      GATEWAY_PORT: '{{port}}',
+      GATEWAY_PROVIDERS: '{{idp.providers}}',
+      GATEWAY_ISSUERS: '{{idp.issuers}}',
+      GATEWAY_JWKS_CLIENT_ID: '{{replica.id}}',
+      GATEWAY_AUDIENCE: 'gitlab-ai-gateway',
+      GATEWAY_HEADER_CLAIMS: 'X-Gitlab-Instance-Id=gitlab_instance_id',
+      GATEWAY_CLOCK_TOLERANCE: '5s',
+      KEY_CACHE: 'hardened',
+      JWKS_TTL: '10s',
+      JWKS_MIN_TTL: '1s',
+      JWKS_REFRESH_AHEAD: '2s',
+      JWKS_STALE_GRACE: '10m',
+      JWKS_UNKNOWN_KID_COOLDOWN: '2s',
+      JWKS_BACKOFF_BASE: '250ms',
+      JWKS_BACKOFF_MAX: '2s',
+      JWKS_FETCH_TIMEOUT: '1500ms',
+      GATEWAY_VERIFY_TIMEOUT: '2s',
+    },
+    logPatterns: {
+      'old-jwks-recached': 'Old JWKS re-cached: some key providers failed',
+      'incomplete-jwks-cached':
+        'Incomplete JWKS cached: some key providers failed, no old cache to fall back to',
+    },
+    request: {
+      method: 'POST',
+      path: '/v2/code/completions',
+      headers: { 'X-Gitlab-Instance-Id': '{{claims.gitlab_instance_id}}' },
+      expect: [200],
+    },
+  },
+  load: { connections: 16, requestTimeout: '5s' },
+  scenarios: ['*'],
+  output: { dir: 'reports/latest' },
+});

@@ -1,0 +1,35 @@
+import { defineScenario } from '../src/scenario/define.ts';
+
+/** The triage table of the GitLab Duo runbook, one request kind per row. */
+export default defineScenario({
+  name: 'auth-edge-cases',
+  hypothesis:
+    'Every malformed, expired, unverifiable, forged or mis-scoped token and every missing or mismatched header is rejected with the status the triage table expects, and valid tokens pass.',
+  covers: ['FM23'],
+  tags: ['canary'],
+  load: {
+    phases: [{ name: 'mixed', rate: 60, duration: '10s' }],
+    mix: [
+      { kind: 'valid', share: 4 },
+      { kind: 'malformed', share: 1, token: 'malformed', expect: [401] },
+      { kind: 'expired', share: 1, token: 'expired', expect: [401] },
+      { kind: 'not-yet-valid', share: 1, token: 'not-yet-valid', expect: [401] },
+      { kind: 'bad-signature', share: 1, token: 'bad-signature', expect: [401] },
+      { kind: 'rogue-key', share: 1, token: 'rogue-key', expect: [401] },
+      { kind: 'alg-none', share: 1, token: 'alg-none', expect: [401] },
+      { kind: 'hs256-confusion', share: 1, token: 'hs256-confusion', expect: [401] },
+      { kind: 'wrong-issuer', share: 1, token: 'wrong-issuer', expect: [401] },
+      { kind: 'wrong-audience', share: 1, token: 'wrong-audience', expect: [401] },
+      { kind: 'header-mismatch', share: 1, headers: 'mismatch', expect: [401] },
+      { kind: 'header-missing', share: 1, headers: 'omit', expect: [401] },
+      { kind: 'missing-scope', share: 1, token: 'missing-scope', expect: [403] },
+      { kind: 'no-token', share: 1, token: 'none', expect: [401] },
+    ],
+  },
+  slos: [
+    { metric: 'security_failures', threshold: 'count==0' },
+    { metric: 'unexpected_rate', threshold: 'rate==0' },
+    { metric: 'unexpected_rate{kind:valid}', threshold: 'rate==0' },
+    { metric: 'status_5xx_rate', threshold: 'rate==0' },
+  ],
+});

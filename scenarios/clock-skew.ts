@@ -1,0 +1,38 @@
+import { defineScenario } from '../src/scenario/define.ts';
+
+export default defineScenario({
+  name: 'clock-skew',
+  hypothesis:
+    'Tokens from a provider whose clock runs a little ahead are accepted within the clock tolerance; tokens issued far in the future or not yet valid are rejected with 401.',
+  covers: ['FM23'],
+  load: {
+    phases: [
+      { name: 'small-skew', rate: 30, duration: '6s' },
+      {
+        name: 'large-skew',
+        rate: 30,
+        duration: '6s',
+        mix: [
+          { kind: 'fresh-skewed', share: 1, expect: [401] },
+          { kind: 'issued-in-future', share: 1, token: 'issued-in-future', expect: [401] },
+        ],
+      },
+      { name: 'healed', rate: 30, duration: '5s' },
+    ],
+  },
+  timeline: [
+    // Within the SUT's 5 s tolerance.
+    { at: 0, action: { kind: 'set-clock', issuer: 'gitlab', offset: '3s' } },
+    { at: '0.1s', action: { kind: 'force-refresh' } },
+    // Far beyond it: iat/nbf a minute ahead.
+    { at: '6s', action: { kind: 'set-clock', issuer: 'gitlab', offset: '60s' } },
+    { at: '6.1s', action: { kind: 'force-refresh' } },
+    { at: '12s', action: { kind: 'set-clock', issuer: 'gitlab', offset: 0 } },
+    { at: '12.1s', action: { kind: 'force-refresh' } },
+  ],
+  slos: [
+    { metric: 'unexpected_rate', threshold: 'rate<0.001', window: 'during:small-skew' },
+    { metric: 'security_failures', threshold: 'count==0', window: '6.5s..12s' },
+    { metric: 'unexpected_rate', threshold: 'rate<0.001', window: '12.5s..' },
+  ],
+});

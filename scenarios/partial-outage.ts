@@ -1,0 +1,29 @@
+import { defineScenario } from '../src/scenario/define.ts';
+
+/** One of two providers (think CustomersDot next to gitlab.com) goes down. */
+export default defineScenario({
+  name: 'partial-outage',
+  hypothesis:
+    'When one of two providers is unreachable, tokens of the healthy provider are unaffected and the failed provider is retried on a short backoff, each provider isolated from the other.',
+  covers: ['FM13', 'FM7'],
+  load: {
+    phases: [{ name: 'steady', rate: 40, duration: '20s' }],
+    mix: [
+      { kind: 'gitlab', share: 0.5, issuer: 'gitlab' },
+      { kind: 'customersdot', share: 0.5, issuer: 'customersdot' },
+    ],
+  },
+  timeline: [
+    { from: '3s', to: '16s', fault: { name: 'customersdot-down', kind: 'down', target: 'customersdot' } },
+  ],
+  slos: [
+    { metric: 'unexpected_rate{kind:gitlab}', threshold: 'rate<0.001', window: 'during:customersdot-down' },
+    // Warm cache: customersdot's last-known-good keys still verify its tokens.
+    {
+      metric: 'unexpected_rate{kind:customersdot}',
+      threshold: 'rate<0.001',
+      window: 'during:customersdot-down',
+    },
+    { metric: 'status_401_rate', threshold: 'rate==0' },
+  ],
+});

@@ -1,0 +1,145 @@
+/**
+ * `keystorm run` and `keystorm list`: the main job. Exit codes: 0 every SLO met, 1 a breach,
+ * 2 bad config/usage (every problem listed), 3 harness failure, 130 interrupted.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/index.ts';
+import type { FullConfig, ScenarioRef } from '../config/types.ts';
+import { ExitCode, ValidationError } from '../errors.ts';
+import { createReporter, ReporterFanout } from '../reporters/index.ts';
+import type { ScenarioInput } from './define.ts';
+import { executeRun, validateScenarios } from './run.ts';
+import { selectScenarios } from './select.ts';
+import { checkScenario } from './validate.ts';
+import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+
+const RUN_USAGE = `usage: keystorm run [SCENARIO...] [options]
+
+Plays scenarios against the SUT of the config (keystorm.config.ts in the current directory by
+default): starts mock-idp, the fault proxy and the SUT, runs load and the timeline, judges SLOs.
+
+  SCENARIO            built-in names or patterns (auth-*), or scenario files; default: the config's
+  --config FILE       config file (default: keystorm.config.{ts,mts,js,mjs,json} in the cwd)
+  --sut-env K=V       extra SUT environment, repeatable (e.g. --sut-env KEY_CACHE=naive)
+  --seed N            seed every random choice (replay a run with its seed)
+  --out DIR           output directory (default: reports/latest)
+  --reporter NAME     console, json, markdown, junit, html, prometheus; repeatable
+  --time-scale X      scale every scenario duration (0.5 = twice as fast)
+  -h, --help          this help
+
+exit codes: 0 all SLOs met, 1 SLO breach, 2 bad config or usage, 3 harness failure, 130 interrupted`;
+
+const LIST_USAGE = `usage: keystorm list [--config FILE] [--json]
+
+Lists the built-in scenarios (and marks those the config selects).`;
+
+function hooks(config?: FullConfig) {
+  const issuers = config?.idp.issuers.map((i) => i.name) ?? ['gitlab', 'customersdot'];
+  return {
+    builtinScenarios: BUILT_IN_SCENARIOS.map((s) => s.name),
+    validateScenario: (scenario: unknown, path: string) =>
+      checkScenario(scenario, path, { issuers, routes: ['default'] }),
+  };
+}
+
+/** Positional arguments → scenario refs (names/patterns or files). */
+function refsFromArgs(args: readonly string[]): ScenarioRef[] {
+  return args.map((a) =>
+    /[/\\]|\.(m?[jt]s|json)$/.test(a) ? { kind: 'file', path: a } : { kind: 'builtin', pattern: a },
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      'sut-env': { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      reporter: { type: 'string', multiple: true },
+      'time-scale': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) {
+    console.log(RUN_USAGE);
+    return ExitCode.ok;
+  }
+  const config = await loadConfig({
+    ...(values.config === undefined ? {} : { file: values.config }),
+    overrides: {
+      ...(values['sut-env'] === undefined ? {} : { sutEnv: values['sut-env'] }),
+      ...(values.seed === undefined ? {} : { seed: values.seed }),
+      ...(values.out === undefined ? {} : { out: values.out }),
+      ...(values.reporter === undefined ? {} : { reporters: values.reporter }),
+      ...(values['time-scale'] === undefined ? {} : { timeScale: values['time-scale'] }),
+    },
+    hooks: hooks(),
+  });
+  const refs = positionals.length > 0 ? refsFromArgs(positionals) : config.scenarios;
+  const scenarios = await selectScenarios(refs, positionals.length > 0 ? 'arguments' : 'scenarios');
+  validateScenarios(scenarios, config);
+  const reporters = new ReporterFanout(
+    config.output.reporters.map((name) =>
+      createReporter(
+        name,
+        config.output.pushGateway === undefined ? {} : { pushGateway: config.output.pushGateway },
+      ),
+    ),
+  );
+  const run = await executeRun({ config, scenarios: scenarios as ScenarioInput[], reporters });
+  return run.exitCode;
+}
+
+export async function listMain(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help === true) {
+    console.log(LIST_USAGE);
+    return ExitCode.ok;
+  }
+  let selected = new Set<string>();
+  try {
+    const config = await loadConfig({
+      ...(values.config === undefined ? {} : { file: values.config }),
+      hooks: hooks(),
+    });
+    const chosen = await selectScenarios(config.scenarios);
+    selected = new Set(chosen.map((s) => (s as { name?: string }).name ?? ''));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // A broken config still lets people see what exists; `run` will list the problems.
+    process.stderr.write(
+      `keystorm: the config has problems (run 'keystorm run' to see them); listing built-ins only\n`,
+    );
+  }
+  if (values.json === true) {
+    console.log(
+      JSON.stringify(
+        BUILT_IN_SCENARIOS.map((s) => ({
+          name: s.name,
+          hypothesis: s.hypothesis,
+          covers: s.covers ?? [],
+          tags: s.tags ?? [],
+          selected: selected.has(s.name),
+        })),
+        null,
+        2,
+      ),
+    );
+    return ExitCode.ok;
+  }
+  const width = Math.max(...BUILT_IN_SCENARIOS.map((s) => s.name.length));
+  for (const s of BUILT_IN_SCENARIOS) {
+    const mark = selected.has(s.name) ? '*' : ' ';
+    console.log(`${mark} ${s.name.padEnd(width)}  ${(s.covers ?? []).join(',') || '–'}\n    ${s.hypothesis}`);
+  }
+  console.log(`\n${BUILT_IN_SCENARIOS.length} built-in scenarios; * = selected by the config`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,164 @@
+/**
+ * Scenarios as users write them: plain, serialisable data (reports embed it; the k6 exporter can
+ * read it). `defineScenario` is the identity function that gives a TypeScript author types.
+ *
+ * A scenario = load phases played one after another + a timeline of actions at offsets and
+ * faults over intervals + SLOs judged per window. Offsets and durations are "drill time": the
+ * runner multiplies them by the run's time scale (CI runs the suite faster than a drill).
+ */
+import type { FaultSpec } from '../faults/types.ts';
+import type { SloInput } from '../slo/definition.ts';
+
+/** `250ms`, `5s`, `1m30s` or milliseconds. */
+export type Duration = string | number;
+
+/**
+ * One load phase. Exactly one of `rate` (open model, constant or ramping to `rampTo`), `vus`
+ * (closed model) or `burst` (N requests released at one instant) says what kind it is.
+ */
+export interface PhaseInput {
+  /** Name, usable as an SLO window (`during:<name>`). */
+  name: string;
+  /** Arrivals per second (open model): starts happen on schedule whatever the response time. */
+  rate?: number;
+  /** With `rate`: ramp linearly from `rate` to this arrival rate over the phase. */
+  rampTo?: number;
+  /** Virtual users looping (closed model). */
+  vus?: number;
+  /** Requests released together at the phase start (for stampedes). */
+  burst?: number;
+  /** How long the phase lasts (required except for bursts, which end when answered). */
+  duration?: Duration;
+  /** Hard cap on the requests of this phase (the engine caps every phase anyway). */
+  maxRequests?: number;
+  /** Request mix of this phase (default: the scenario's `load.mix`). */
+  mix?: RequestKindInput[];
+}
+
+/** Token shapes the request mix can ask for (see mock-idp's minting API). */
+export type TokenShape =
+  | 'valid'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'issued-in-future'
+  | 'wrong-issuer'
+  | 'wrong-audience'
+  | 'bad-signature'
+  | 'rogue-key'
+  | 'revoked-key'
+  | 'alg-none'
+  | 'hs256-confusion'
+  | 'malformed'
+  | 'missing-scope'
+  | 'short-lived'
+  | 'unknown-kid';
+
+/**
+ * One kind of request in the mix. The default mix is 100 % `fresh`: a valid token from the token
+ * pool (simulated clients that obtain, keep and refresh real tokens) on the SUT's default route.
+ */
+export interface RequestKindInput {
+  /** Tag for per-kind figures and SLO filters (`request_duration{kind:fresh}`). */
+  kind: string;
+  /** Relative weight in the mix. */
+  share: number;
+  /** Issuer of the token (default: the first issuer). */
+  issuer?: string;
+  /**
+   * `pool` (default): a pooled, refreshed valid token. `pool-reused`: one pooled token taken at
+   * the start and never refreshed (the canary that never notices). `none`: no Authorization
+   * header. A shape: a token minted in that shape.
+   */
+  token?: 'pool' | 'pool-reused' | 'none' | TokenShape;
+  /** Route on the SUT (a key of `sut.routes` in the config, default `default`). */
+  route?: string;
+  /** Claim-derived headers: sent right (default), omitted, or with a wrong value. */
+  headers?: 'ok' | 'omit' | 'mismatch';
+  /** Expected statuses (default: 200 for valid tokens, 401 for bad tokens, 403 for missing scope). */
+  expect?: number[];
+}
+
+export interface LoadInput {
+  /** Connection limit towards the SUT (default from the config). */
+  connections?: number;
+  phases: PhaseInput[];
+  mix?: RequestKindInput[];
+}
+
+/** Actions the timeline can take at an offset. */
+export type ActionInput =
+  | {
+      kind: 'rotate-keys';
+      issuer?: string;
+      publishAhead?: Duration;
+      retireAfter?: Duration;
+      revokeAfter?: Duration;
+    }
+  | {
+      kind: 'misrotate';
+      issuer?: string;
+      rotation:
+        | 'sign-before-publish'
+        | 'immediate-revoke'
+        | 'same-kid-new-material'
+        | 'duplicate-kid'
+        | 'missing-kid'
+        | 'flapping'
+        | 'empty'
+        | 'oversized'
+        | 'decoys';
+      options?: Record<string, unknown>;
+    }
+  | { kind: 'publish-next-key'; issuer?: string }
+  | { kind: 'activate-next-key'; issuer?: string }
+  | { kind: 'revoke-active-key'; issuer?: string }
+  | { kind: 'force-refresh' }
+  | { kind: 'expire-tokens'; mode: 'aligned' | 'jittered'; within?: Duration }
+  | { kind: 'restart-sut'; replica?: number }
+  | { kind: 'check-ready'; expect: boolean; within?: Duration }
+  | { kind: 'set-clock'; issuer?: string; offset: Duration | number }
+  | { kind: 'set-claims'; issuer?: string; claims: Record<string, unknown> }
+  | { kind: 'mark'; name: string };
+
+export interface TimelineAction {
+  at: Duration;
+  action: ActionInput;
+}
+
+export interface TimelineFault {
+  /** From this offset … */
+  from: Duration;
+  /** … to this one (default: the end of the scenario). The fault's name is its SLO window. */
+  to?: Duration;
+  fault: FaultSpec & { name: string };
+}
+
+export type TimelineItem = TimelineAction | TimelineFault;
+
+export interface ScenarioInput {
+  name: string;
+  /** What the scenario shows when the SUT is correct, in one or two sentences. */
+  hypothesis: string;
+  /** Failure modes (FM1–FM24 of the failure-mode catalogue) this scenario covers. */
+  covers?: string[];
+  /** Free tags for selecting scenarios (`keystorm run --tag canary`). */
+  tags?: string[];
+  /** SUT replicas for this scenario (default from the config). */
+  replicas?: number;
+  /** Start the SUT cold for this scenario (restart every replica before the load). Default true. */
+  coldStart?: boolean;
+  /** Timeline items to apply BEFORE the SUT starts (e.g. a provider down at cold start). */
+  beforeStart?: TimelineFault[];
+  load: LoadInput;
+  timeline?: TimelineItem[];
+  slos: SloInput[];
+}
+
+/** Identity function that types a scenario (STYLE.md #4). */
+export function defineScenario(scenario: ScenarioInput): ScenarioInput {
+  return scenario;
+}
+
+export function isFaultItem(item: TimelineItem): item is TimelineFault {
+  return 'fault' in item;
+}

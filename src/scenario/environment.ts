@@ -1,0 +1,162 @@
+/**
+ * The world a run plays in: mock-idp, the fault proxy with one proxy per issuer in front of it,
+ * and the SUT started per scenario with its env pointing at the proxied issuer URLs. Everything
+ * started here is recorded in the run's FaultLedger or stopped by close(), also on failure.
+ */
+import type { FaultLedger } from '../faults/ledger.ts';
+import type { FaultContext, RunProxy } from '../faults/types.ts';
+import { connectProxyControl } from '../proxy/adapter-control.ts';
+import type { ProxyControl } from '../proxy/adapter-control.ts';
+import { createSut } from '../sut/index.ts';
+import type { ReplicaIdentity, Sut, SutOptions } from '../sut/types.ts';
+import type { TemplateContext } from '../sut/template.ts';
+import { startMockIdp } from '../../mock-idp/index.ts';
+import type { MockIdp, MockIdpOptions } from '../../mock-idp/index.ts';
+import { CLIENT_PREFIX } from '../../mock-idp/contracts.ts';
+
+export interface EnvironmentOptions {
+  idp: MockIdpOptions;
+  /** Toxiproxy API to drive; default TOXIPROXY_URL, else the embedded server. */
+  toxiproxyUrl?: string;
+  seed: number;
+  sut: SutOptions;
+  allowHosts: readonly string[];
+  /** Lease of HTTP faults at mock-idp, so a SIGKILLed run leaves nothing behind for long. */
+  httpFaultTtlMs: number;
+  /** Called for ledger events worth a log line (reverts that failed, signals). */
+  onLog?: (line: string) => void;
+}
+
+/** Where an issuer is, as the SUT sees it (through its proxy). */
+export interface IssuerEndpoints {
+  name: string;
+  /** Base URL through the proxy: `http://127.0.0.1:PROXYPORT/gitlab`. */
+  base: string;
+  /** The `iss` of its tokens. */
+  issuer: string;
+  jwksPath: string;
+}
+
+export class RunEnvironment {
+  readonly ledger: FaultLedger;
+  readonly faultContext: FaultContext;
+  #sut: Sut | undefined;
+
+  private constructor(
+    readonly options: EnvironmentOptions,
+    readonly idp: MockIdp,
+    readonly proxy: ProxyControl,
+    readonly proxies: ReadonlyMap<string, RunProxy>,
+    ledger: FaultLedger,
+    readonly issuers: readonly IssuerEndpoints[],
+  ) {
+    this.ledger = ledger;
+    this.faultContext = {
+      network: { adapter: proxy.adapter, proxies },
+      idp: { faults: idp.admin.faults },
+      httpTtlMs: options.httpFaultTtlMs,
+    };
+  }
+
+  /** Starts mock-idp and the proxy, and puts one proxy per issuer in front of mock-idp. */
+  static async start(options: EnvironmentOptions, ledger: FaultLedger): Promise<RunEnvironment> {
+    const idp = await startMockIdp({ ...options.idp, seed: options.seed });
+    ledger.record('stop mock-idp', () => idp.close());
+    const proxy = await connectProxyControl({
+      seed: options.seed,
+      ...(options.toxiproxyUrl === undefined ? {} : { url: options.toxiproxyUrl }),
+    });
+    ledger.record('stop the fault proxy', () => proxy.close());
+    const upstream = new URL(idp.dataUrl).host;
+    const proxies = new Map<string, RunProxy>();
+    for (const issuer of idp.issuers) {
+      const created = await ledger.createProxy(proxy.adapter, {
+        alias: issuer.name,
+        listen: '127.0.0.1:0',
+        upstream,
+      });
+      proxies.set(issuer.name, created);
+    }
+    const infos = await idp.admin.issuers.list();
+    const issuers = idp.issuers.map((i): IssuerEndpoints => {
+      const listen = proxies.get(i.name)?.listen ?? upstream;
+      const base = `${new URL(idp.dataUrl).protocol}//${listen}/${i.name}`;
+      const jwksPath = infos.find((info) => info.name === i.name)?.jwksPath ?? 'jwks';
+      return { name: i.name, base, issuer: base, jwksPath };
+    });
+    const env = new RunEnvironment(options, idp, proxy, proxies, ledger, issuers);
+    await env.pointIssuersAtProxies();
+    return env;
+  }
+
+  /**
+   * Makes every issuer advertise (discovery) and sign (`iss`) with its proxied URL, so the SUT
+   * reaches keys through the proxy only. Needed again after every mock-idp reset.
+   */
+  async pointIssuersAtProxies(): Promise<void> {
+    for (const issuer of this.issuers) {
+      await this.idp.admin.issuers.update(issuer.name, { baseUrl: issuer.base, issuerUrl: issuer.issuer });
+    }
+  }
+
+  /** Template values for the SUT's command, env and URLs (per replica: its own client prefix). */
+  templateContext(replica: ReplicaIdentity): TemplateContext {
+    const perIssuer: Record<string, TemplateContext> = {};
+    for (const issuer of this.issuers) {
+      const prefixed = prefixBase(issuer.base, replica.id);
+      perIssuer[issuer.name] = {
+        base: issuer.base,
+        issuer: issuer.issuer,
+        discovery: `${prefixed}/.well-known/openid-configuration`,
+        jwks: `${prefixed}/${issuer.jwksPath}`,
+        token: `${issuer.base}/token`,
+      };
+    }
+    const list = (pick: (i: IssuerEndpoints) => string): string =>
+      this.issuers.map((i) => `${i.name}=${pick(i)}`).join(',');
+    return {
+      idp: {
+        ...perIssuer,
+        // Ready-made lists for SUTs configured as `name=url,…` (the example gateway is).
+        providers: list((i) => i.base),
+        issuers: list((i) => i.issuer),
+        jwksUrls: list((i) => `${prefixBase(i.base, replica.id)}/${i.jwksPath}`),
+        admin: this.idp.adminUrl,
+        ca: this.idp.caPath,
+      },
+      proxy: { url: this.proxy.url },
+    };
+  }
+
+  /** Starts the SUT for a scenario (replicas given by the scenario or the config). */
+  async startSut(replicas: number, waitForReady: boolean, signal?: AbortSignal): Promise<Sut> {
+    await this.stopSut();
+    const options: SutOptions =
+      'command' in this.options.sut ? { ...this.options.sut, replicas } : this.options.sut;
+    const sut = await createSut(options, {
+      context: (replica) => this.templateContext(replica),
+      allowHosts: this.options.allowHosts,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    this.#sut = sut;
+    await sut.start({ waitForReady });
+    return sut;
+  }
+
+  async stopSut(): Promise<void> {
+    const sut = this.#sut;
+    this.#sut = undefined;
+    await sut?.stop();
+  }
+
+  /** Stops the SUT; the ledger's rollback (run by the caller) removes proxies and stops the rest. */
+  async close(): Promise<void> {
+    await this.stopSut();
+  }
+}
+
+/** `http://h:p/gitlab` → `http://h:p/_c/<client>/gitlab` (mock-idp counts per client that way). */
+export function prefixBase(base: string, clientId: string): string {
+  const url = new URL(base);
+  return `${url.origin}/${CLIENT_PREFIX}/${encodeURIComponent(clientId)}${url.pathname}`.replace(/\/$/, '');
+}

@@ -1,0 +1,138 @@
+/**
+ * Reads mock-idp's own measurements once a second while a scenario runs: JWKS fetches per SUT
+ * instance and issuer, the peak number of concurrent fetches within the second, and fetches
+ * that followed an unknown kid. Peaks come from a mark per second (mock-idp tracks peaks per
+ * open mark); counts from the cumulative figures, so nothing is counted twice.
+ */
+import type { Stats } from '../../mock-idp/measure/stats.ts';
+import type { MockIdp } from '../../mock-idp/index.ts';
+
+/** One second of IdP figures, per SUT instance (client id) and issuer. */
+export interface IdpSecond {
+  /** Seconds since the scenario started (covers [t, t+1)). */
+  t: number;
+  /** client → issuer → fetches / peak concurrent fetches / unknown-kid fetches in this second. */
+  slots: Record<string, Record<string, { fetches: number; peak: number; unknownKid: number }>>;
+  tokensIssued: number;
+  faultsInjected: number;
+}
+
+/** Clients that are the harness itself, not a SUT instance. */
+const HARNESS_CLIENTS = new Set(['anonymous']);
+
+export class IdpSampler {
+  readonly seconds: IdpSecond[] = [];
+  #previous: Stats | undefined;
+  #tick = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> = Promise.resolve();
+  #failures = 0;
+  lastError: string | undefined;
+
+  constructor(
+    private readonly idp: MockIdp,
+    private readonly elapsedMs: () => number,
+  ) {}
+
+  /** Takes the starting reading (counts since the last reset) and samples every second after. */
+  async start(): Promise<void> {
+    await this.idp.admin.stats.mark('t0');
+    this.#previous = await this.idp.admin.stats.get();
+    const schedule = (): void => {
+      const next = (this.#tick + 1) * 1000 - this.elapsedMs();
+      this.#timer = setTimeout(
+        () => {
+          this.#running = this.#sample().finally(schedule);
+        },
+        Math.max(0, next),
+      );
+      this.#timer.unref();
+    };
+    schedule();
+  }
+
+  /** Stops sampling after one last reading of the partial second. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    await this.#sample();
+  }
+
+  async #sample(): Promise<void> {
+    const tick = this.#tick;
+    try {
+      await this.idp.admin.stats.mark(`t${tick + 1}`);
+      const [sinceMark, cumulative] = await Promise.all([
+        this.idp.admin.stats.get({ since: `t${tick}` }),
+        this.idp.admin.stats.get(),
+      ]);
+      this.seconds.push(toSecond(tick, sinceMark, cumulative, this.#previous));
+      this.#previous = cumulative;
+      this.#tick = tick + 1;
+    } catch (error) {
+      // A failed reading loses one second of IdP figures; the SLOs then see fewer samples.
+      this.#failures++;
+      this.lastError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  get failures(): number {
+    return this.#failures;
+  }
+}
+
+function toSecond(t: number, sinceMark: Stats, now: Stats, before: Stats | undefined): IdpSecond {
+  const slots: IdpSecond['slots'] = {};
+  for (const [client, c] of Object.entries(now.clients)) {
+    if (HARNESS_CLIENTS.has(client)) continue;
+    for (const [issuer, s] of Object.entries(c.issuers)) {
+      const prev = before?.clients[client]?.issuers[issuer];
+      const fetches = s.jwksFetches - (prev?.jwksFetches ?? 0);
+      const unknownKid = s.jwksFetchesAfterUnknownKid - (prev?.jwksFetchesAfterUnknownKid ?? 0);
+      const peak = sinceMark.clients[client]?.issuers[issuer]?.jwksInFlightPeak ?? 0;
+      if (fetches === 0 && peak === 0 && unknownKid === 0) continue;
+      (slots[client] ??= {})[issuer] = { fetches, peak, unknownKid };
+    }
+  }
+  return {
+    t,
+    slots,
+    tokensIssued: now.totals.tokensIssued - (before?.totals.tokensIssued ?? 0),
+    faultsInjected: now.totals.faultsInjected - (before?.totals.faultsInjected ?? 0),
+  };
+}
+
+/** Figures of a window [fromMs, toMs) from the seconds overlapping it. */
+export function idpWindow(
+  seconds: readonly IdpSecond[],
+  fromMs: number,
+  toMs: number,
+  issuer?: string,
+): {
+  samples: number;
+  fetches: number;
+  unknownKid: number;
+  peak: number;
+  perInstance: Record<string, number>;
+} {
+  let samples = 0;
+  let fetches = 0;
+  let unknownKid = 0;
+  let peak = 0;
+  const perInstance: Record<string, number> = {};
+  for (const s of seconds) {
+    if ((s.t + 1) * 1000 <= fromMs || s.t * 1000 >= toMs) continue;
+    samples++;
+    for (const [client, issuers] of Object.entries(s.slots)) {
+      for (const [name, slot] of Object.entries(issuers)) {
+        if (issuer !== undefined && name !== issuer) continue;
+        fetches += slot.fetches;
+        unknownKid += slot.unknownKid;
+        peak = Math.max(peak, slot.peak);
+        perInstance[client] = (perInstance[client] ?? 0) + slot.fetches;
+      }
+    }
+  }
+  return { samples, fetches, unknownKid, peak, perInstance };
+}

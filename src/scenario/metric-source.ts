@@ -1,0 +1,144 @@
+/**
+ * The SLO evaluator's view of one scenario: request metrics from the load engine's windowed
+ * buckets, provider metrics from the IdP sampler, log matches from the SUT's captured output,
+ * readiness expectations from the timeline, time to recover from the per-second series.
+ * Unknown tags match nothing (0 samples) rather than throwing, as the MetricSource contract says.
+ */
+import type { WindowView } from '../load/recorder.ts';
+import { baselineFromSeries, timeToRecover } from '../slo/recovery.ts';
+import type { RecoverySecond } from '../slo/recovery.ts';
+import type {
+  CounterSummary,
+  GaugeSummary,
+  MetricQuery,
+  MetricSource,
+  RateSummary,
+  TrendSummary,
+} from '../slo/source.ts';
+import type { IdpSecond } from './idp-sampler.ts';
+import { idpWindow } from './idp-sampler.ts';
+
+export interface ScenarioData {
+  /** Load figures over [fromMs, toMs). */
+  loadWindow(fromMs: number, toMs: number): WindowView;
+  idpSeconds: readonly IdpSecond[];
+  /** SUT log lines matching a named pattern within [fromMs, toMs) of scenario time. */
+  logMatches(pattern: string, fromMs: number, toMs: number): number;
+  /** Scenario-time instants at which a readiness expectation did not hold. */
+  readinessMismatches: readonly number[];
+  /** Per-second recovery readings and the baseline window, for time_to_recover. */
+  recoverySeries: readonly RecoverySecond[];
+  baseline: { fromMs: number; toMs: number } | undefined;
+}
+
+const NO_TREND: TrendSummary = { samples: 0, min: 0, max: 0, avg: 0, percentile: () => 0 };
+const noGauge: GaugeSummary = { samples: 0, value: 0, min: 0, max: 0 };
+
+export function createScenarioMetricSource(data: ScenarioData): MetricSource {
+  const onlyTags = (query: MetricQuery, allowed: readonly string[]): boolean =>
+    Object.keys(query.tags).every((t) => allowed.includes(t));
+  const load = (query: MetricQuery): { view: WindowView; kind: string | undefined } | undefined => {
+    if (!onlyTags(query, ['kind'])) return undefined;
+    return { view: data.loadWindow(query.fromMs, query.toMs), kind: query.tags.kind };
+  };
+
+  return {
+    trend(query) {
+      const l = load(query);
+      if (l === undefined) return NO_TREND;
+      const which = query.metric === 'request_duration_uncorrected' ? 'uncorrected' : 'corrected';
+      const v = l.view.latency(which, l.kind);
+      return { samples: v.samples, min: v.min, max: v.max, avg: v.avg, percentile: (p) => v.percentile(p) };
+    },
+
+    rate(query): RateSummary {
+      const l = load(query);
+      if (l === undefined) return { samples: 0, matches: 0 };
+      const c = l.view.counts(l.kind);
+      switch (query.metric) {
+        case 'unexpected_rate':
+          return { samples: c.requests, matches: c.unexpected };
+        case 'error_rate':
+          return { samples: c.requests, matches: c.errors.total };
+        case 'status_401_rate':
+          return { samples: c.responses, matches: c.status['401'] };
+        case 'status_403_rate':
+          return { samples: c.responses, matches: c.status['403'] };
+        case 'status_5xx_rate':
+          return { samples: c.responses, matches: c.status['5xx'] };
+        default:
+          return { samples: 0, matches: 0 };
+      }
+    },
+
+    counter(query): CounterSummary {
+      switch (query.metric) {
+        case 'requests':
+        case 'dropped_starts':
+        case 'late_starts':
+        case 'security_failures': {
+          const l = load(query);
+          if (l === undefined) return { samples: 0, count: 0 };
+          const c = l.view.counts(l.kind);
+          const count =
+            query.metric === 'requests'
+              ? c.requests
+              : query.metric === 'dropped_starts'
+                ? c.dropped
+                : query.metric === 'late_starts'
+                  ? c.late
+                  : c.securityFailures;
+          return { samples: c.started + c.dropped, count };
+        }
+        case 'jwks_fetches':
+        case 'unknown_kid_fetches': {
+          if (!onlyTags(query, ['issuer'])) return { samples: 0, count: 0 };
+          const w = idpWindow(data.idpSeconds, query.fromMs, query.toMs, query.tags.issuer);
+          return { samples: w.samples, count: query.metric === 'jwks_fetches' ? w.fetches : w.unknownKid };
+        }
+        case 'log_matches': {
+          const pattern = query.tags.pattern;
+          if (pattern === undefined || !onlyTags(query, ['pattern'])) return { samples: 0, count: 0 };
+          // Samples: seconds of log watched (a log that was captured counts even with 0 matches).
+          const seconds = Math.max(1, Math.round((query.toMs - query.fromMs) / 1000));
+          return { samples: seconds, count: data.logMatches(pattern, query.fromMs, query.toMs) };
+        }
+        case 'readiness_mismatches': {
+          const count = data.readinessMismatches.filter((t) => t >= query.fromMs && t < query.toMs).length;
+          return { samples: Math.max(1, Math.round((query.toMs - query.fromMs) / 1000)), count };
+        }
+        default:
+          return { samples: 0, count: 0 };
+      }
+    },
+
+    gauge(query): GaugeSummary {
+      switch (query.metric) {
+        case 'jwks_peak_concurrency': {
+          if (!onlyTags(query, ['issuer'])) return noGauge;
+          const w = idpWindow(data.idpSeconds, query.fromMs, query.toMs, query.tags.issuer);
+          return { samples: w.samples, value: w.peak, min: w.peak, max: w.peak };
+        }
+        case 'jwks_fetches_per_instance': {
+          if (!onlyTags(query, ['issuer'])) return noGauge;
+          const w = idpWindow(data.idpSeconds, query.fromMs, query.toMs, query.tags.issuer);
+          const counts = Object.values(w.perInstance);
+          const max = counts.length === 0 ? 0 : Math.max(...counts);
+          const min = counts.length === 0 ? 0 : Math.min(...counts);
+          return { samples: w.samples, value: max, min, max };
+        }
+        case 'time_to_recover': {
+          if (Object.keys(query.tags).length > 0 || data.baseline === undefined) return noGauge;
+          const baseline = baselineFromSeries(data.recoverySeries, data.baseline.fromMs, data.baseline.toMs);
+          if (baseline === undefined) return noGauge;
+          const ms = timeToRecover(data.recoverySeries, { faultEndMs: query.fromMs, baseline });
+          // Never recovered: the whole window, so `value<N` fails with the time it was given.
+          const value = ms ?? query.toMs - query.fromMs;
+          return { samples: 1, value, min: value, max: value };
+        }
+        default:
+          return noGauge;
+      }
+    },
+  };
+}
