@@ -65,7 +65,8 @@ export const sloInputSchema = z.strictObject({
   metric: z.string().min(1),
   threshold: z.string().optional(),
   thresholds: z.array(z.string()).min(1).optional(),
-  window: z.union([z.string(), z.strictObject({ from: duration, to: duration.optional() })]).optional(),
+  // Checked by parseWindow, whose messages name the valid forms.
+  window: z.unknown().optional(),
   strict: z.boolean().optional(),
   abortOnFail: z.boolean().optional(),
   delayAbortEval: duration.optional(),

@@ -82,6 +82,20 @@ describe('SLO definitions', () => {
     );
   });
 
+  it('explains a bad window object', () => {
+    const { problems } = checkSlos([
+      { metric: 'requests', threshold: 'count>0', window: { from: '1s', until: '2s' } },
+      { metric: 'requests', threshold: 'count>0', window: 5 },
+    ]);
+    assert.deepEqual(problems, [
+      { path: 'slos[0].window', message: "unknown key 'until' (a window object has from and to)" },
+      {
+        path: 'slos[1].window',
+        message: 'must be a window (baseline, recovery, run, during:<name>, 10s..30s or {from, to})',
+      },
+    ]);
+  });
+
   it('throws a ValidationError that lists every problem', () => {
     assert.throws(
       () =>
