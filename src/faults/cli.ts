@@ -216,28 +216,37 @@ function validate(options: Options): ValidFault[] {
     const n = (counts.get(kind) ?? 0) + 1;
     counts.set(kind, n);
     const result = checkFaultSpec(spec, { path, ctx: scope, defaultName: n === 1 ? kind : `${kind}-${n}` });
-    if (result.fault === undefined) {
-      problems.push(...result.problems);
-      continue;
-    }
-    const { name, window } = result.fault.envelope;
-    const other = names.get(name);
-    if (other !== undefined)
-      problems.push({
-        path: `${path}.name`,
-        message: `duplicate fault name ${JSON.stringify(name)} (also ${other})`,
-      });
-    names.set(name, path);
-    if (window.startMs >= options.durationMs) {
+    problems.push(...result.problems);
+    // Checked on the raw value too, so it is reported alongside the spec's other problems.
+    const start = windowStart(spec);
+    if (start !== undefined && start >= options.durationMs) {
       problems.push({
         path: `${path}.window.start`,
         message: `must be before the end of --duration (${formatDuration(options.durationMs)})`,
       });
     }
+    if (result.fault === undefined) continue;
+    const { name } = result.fault.envelope;
+    const other = names.get(name);
+    if (other !== undefined) {
+      problems.push({
+        path: `${path}.name`,
+        message: `duplicate fault name ${JSON.stringify(name)} (also ${other})`,
+      });
+    }
+    names.set(name, path);
     faults.push(result.fault);
   }
   if (problems.length > 0) throw new ValidationError('fault', problems);
   return faults;
+}
+
+function windowStart(spec: unknown): number | undefined {
+  if (typeof spec !== 'object' || spec === null || !('window' in spec)) return undefined;
+  const window = spec.window;
+  if (typeof window !== 'object' || window === null || !('start' in window)) return undefined;
+  const start = window.start;
+  return typeof start === 'string' || typeof start === 'number' ? tryParseDuration(start) : undefined;
 }
 
 async function run(options: Options, faults: readonly ValidFault[]): Promise<number> {
