@@ -6,6 +6,7 @@ import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { startMockIdp } from '../../mock-idp/index.ts';
 import { createTlsMaterial } from '../../mock-idp/tls.ts';
 import type { TlsMaterial } from '../../mock-idp/tls.ts';
 
@@ -81,5 +82,31 @@ describe('TLS mode material', () => {
   it('rejects options that cannot make a certificate', async () => {
     await assert.rejects(createTlsMaterial({ hosts: [] }), /hosts/);
     await assert.rejects(createTlsMaterial({ days: 0 }), /days/);
+  });
+});
+
+describe('startMockIdp in TLS mode', () => {
+  const baseEnv = { ...process.env };
+  delete baseEnv.NODE_EXTRA_CA_CERTS;
+  delete baseEnv.NODE_TLS_REJECT_UNAUTHORIZED;
+
+  it('serves JWKS over https to a SUT that trusts caPath, and HTTP faults still act (reset over TLS)', async () => {
+    const idp = await startMockIdp({ tls: true, seed: 1 });
+    try {
+      const jwksUrl = idp.urlsFor('gitlab', 'tls-sut').jwksUrl;
+      assert.match(jwksUrl, /^https:\/\/127\.0\.0\.1:/);
+      assert.ok(idp.caPath !== undefined);
+      const ok = await fetchFromChild(jwksUrl, { ...baseEnv, NODE_EXTRA_CA_CERTS: idp.caPath });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /^200 \{"keys":\[/);
+      const denied = await fetchFromChild(jwksUrl, baseEnv);
+      assert.equal(denied.code, 3);
+      await idp.admin.faults.add({ kind: 'reset', scope: { client: 'tls-sut' } });
+      const reset = await fetchFromChild(jwksUrl, { ...baseEnv, NODE_EXTRA_CA_CERTS: idp.caPath });
+      assert.equal(reset.code, 3, reset.stdout);
+      assert.equal((await idp.admin.stats.get({ client: 'tls-sut' })).clients['tls-sut']?.jwksFetches, 2);
+    } finally {
+      await idp.close();
+    }
   });
 });
