@@ -220,6 +220,7 @@ class Engine {
 
   private summary(phases: PhaseReport[], scheduleMs: number, durationMs: number): LoadSummary {
     const whole = this.recorder.whole(durationMs);
+    const activeMs = scheduleMs - (phases[0]?.startMs ?? 0);
     return {
       target: String(this.options.target),
       startedAt: this.startedAt.toISOString(),
@@ -233,7 +234,7 @@ class Engine {
         lateThresholdMs: this.recorder.lateThresholdMs,
       },
       phases: phases.map((p) => ({ ...p, startMs: round(p.startMs), endMs: round(p.endMs) })),
-      achievedRate: scheduleMs > 0 ? round((whole.stats.requests / scheduleMs) * 1000) : 0,
+      achievedRate: activeMs > 0 ? round((whole.stats.requests / activeMs) * 1000) : 0,
       peakInFlight: this.peakInFlight,
       totals: whole.stats,
       startLag: summarize(this.recorder.startLag),

@@ -7,6 +7,13 @@
  *
  * Requests are dispatched with a handler object instead of `pool.request()`: no response
  * stream is created, which roughly doubles throughput on a small machine.
+ *
+ * The per-request timeout is enforced here, by a sweep over the (at most `connections`)
+ * requests on the wire, rather than by undici's headersTimeout/bodyTimeout: undici arms those
+ * on its coarse "fast timers", whose timer objects outlive many young-generation GCs and get
+ * promoted, so at tens of thousands of requests per second the old generation filled with
+ * dead timers (measured: +17 MB of heap per 300k requests, and higher peak RSS). The sweep
+ * also gives the simpler meaning "total time from send to the end of the response".
  */
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
@@ -29,7 +36,7 @@ export type FlightDone<F extends Flight> = (flight: F, status: number, error: Er
 export interface HttpClientOptions {
   /** Connections per origin (the undici Pool limit and the number of requests on the wire). */
   connections: number;
-  /** Per-request timeout: applies to connecting, to waiting for headers and to each body gap. */
+  /** Per-request timeout: total time from send to the end of the response (connects too). */
   timeoutMs: number;
   /** Hosts allowed besides loopback (see src/util/loopback.ts). */
   allowHosts?: readonly string[];
@@ -66,6 +73,8 @@ export function classifyError(error: unknown): ErrorClass {
 class Lane<F extends Flight> {
   readonly pool: Pool;
   free: number;
+  /** Handlers of the requests on the wire, for the timeout sweep. */
+  readonly active = new Set<FlightHandler<F>>();
   private queue: (F | undefined)[] = [];
   private head = 0;
 
@@ -82,8 +91,9 @@ class Lane<F extends Flight> {
       pipelining: 1,
       keepAliveTimeout: keepAliveTimeoutMs,
       keepAliveMaxTimeout: keepAliveTimeoutMs,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      // Disabled: the lane's sweep enforces the timeout (see the file comment).
+      headersTimeout: 0,
+      bodyTimeout: 0,
       connect: { timeout: timeoutMs },
     });
   }
@@ -132,6 +142,7 @@ class Lane<F extends Flight> {
     flight.sentAt = performance.now();
     this.client.onSent?.(flight);
     const handler = new FlightHandler(this, flight);
+    this.active.add(handler);
     try {
       this.pool.dispatch(
         {
@@ -147,44 +158,75 @@ class Lane<F extends Flight> {
     }
   }
 
-  finish(flight: F, status: number, error: ErrorClass | undefined): void {
+  /** Aborts the requests that have been on the wire for `timeoutMs` or longer. */
+  sweep(now: number, timeoutMs: number): void {
+    for (const handler of this.active) if (now - handler.flight.sentAt >= timeoutMs) handler.timeout();
+  }
+
+  finish(handler: FlightHandler<F>, status: number, error: ErrorClass | undefined): void {
+    this.active.delete(handler);
+    const flight = handler.flight;
     this.release();
     this.client.onDone(flight, status, error);
   }
 }
 
-/** undici's handler protocol for one flight: remembers the status, ignores the body. */
+/**
+ * undici's handler for one flight: remembers the status, ignores the body. It implements the
+ * core (pre-controller) handler protocol on purpose: undici 7 speaks it natively, whereas a
+ * handler with the newer `onRequestStart`/`onResponseStart` methods gets wrapped in an adapter
+ * that parses every response's headers into an object — two allocations per request that a
+ * load generator only turns into garbage (measured: ~10 % throughput, less heap churn).
+ */
 class FlightHandler<F extends Flight> implements Dispatcher.DispatchHandler {
   private status = 0;
   private settled = false;
+  private timedOut = false;
+  private abort: ((error?: Error) => void) | undefined;
 
   constructor(
     private readonly lane: Lane<F>,
-    private readonly flight: F,
+    readonly flight: F,
   ) {}
 
-  onRequestStart(): void {}
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
-    this.status = statusCode;
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
   }
 
-  onResponseData(): void {}
+  /** Called by the sweep: ends the request as a timeout and aborts it in undici. */
+  timeout(): void {
+    if (this.settled) return;
+    this.timedOut = true;
+    if (this.abort !== undefined) this.abort(new Error('request timed out'));
+    // Still waiting for a connection inside undici: settle now; undici's own connect
+    // timeout (same length) ends the attempt, and its late callbacks are ignored.
+    else this.fail(undefined);
+  }
 
-  onResponseEnd(): void {
+  onHeaders(statusCode: number): boolean {
+    // 1xx informational responses come first; the final status overwrites them.
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(): boolean {
+    return true;
+  }
+
+  onComplete(): void {
     if (this.settled) return;
     this.settled = true;
-    this.lane.finish(this.flight, this.status, undefined);
+    this.lane.finish(this, this.status, undefined);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.fail(error);
   }
 
   fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    this.lane.finish(this.flight, 0, classifyError(error));
+    this.lane.finish(this, 0, this.timedOut ? 'timeout' : classifyError(error));
   }
 }
 
@@ -197,6 +239,7 @@ export class HttpClient<F extends Flight> {
   private readonly defaultLane: Lane<F>;
   private readonly allowHosts: readonly string[];
   private closed = false;
+  private readonly sweeper: NodeJS.Timeout;
 
   /**
    * @param target base URL every relative path is resolved against; must pass the loopback guard
@@ -220,6 +263,13 @@ export class HttpClient<F extends Flight> {
     }
     this.basePath = url.pathname.replace(/\/$/, '');
     this.defaultLane = this.lane(url.origin);
+    // Checked every 1/20 of the timeout (5–250 ms): a timeout fires at most 5 % late.
+    const every = Math.min(250, Math.max(5, options.timeoutMs / 20));
+    this.sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const lane of this.lanes.values()) lane.sweep(now, options.timeoutMs);
+    }, every);
+    this.sweeper.unref();
   }
 
   /** Path prefix of the target URL (`http://h/api` → `/api`), prepended to relative paths. */
@@ -268,12 +318,14 @@ export class HttpClient<F extends Flight> {
   /** Closes every pool after its in-flight requests finish. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweeper);
     await Promise.all([...this.lanes.values()].map((lane) => lane.pool.close()));
   }
 
   /** Aborts everything: queued flights end as `aborted`, in-flight requests are destroyed. */
   async destroy(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweeper);
     for (const lane of this.lanes.values()) {
       for (const flight of lane.drainQueue()) this.onDone(flight, 0, 'aborted');
     }

@@ -30,7 +30,7 @@ export interface LoadSummary {
   aborted: boolean;
   settings: { connections: number; maxInFlight: number; timeoutMs: number; lateThresholdMs: number };
   phases: PhaseReport[];
-  /** Requests that ended per second of schedule. */
+  /** Requests that ended per second, from the first phase's start to the last phase's end. */
   achievedRate: number;
   /** Most requests in flight (queued for a connection or on the wire) at any time. */
   peakInFlight: number;

@@ -39,7 +39,8 @@ describe('open model (arrival rate)', () => {
     const phaseStart = t0 + phase.startMs;
     const firstHalf = fast.arrivals.filter((t) => t - phaseStart < 2500).length;
     assert.ok(Math.abs(firstHalf - 500) <= 40, `first half got ${firstHalf}`);
-    assert.ok(Math.abs(s.achievedRate - 200) <= 4, `achieved ${s.achievedRate}/s`);
+    // Responses, counted over the phases' span (whose end timer may fire late on a busy machine).
+    assert.ok(Math.abs(s.achievedRate - 200) <= 6, `achieved ${s.achievedRate}/s`);
   });
 
   it('follows a ramping arrival rate (0 → 200/s over 2 s, then 200/s for 1 s)', async () => {
