@@ -16,29 +16,56 @@ import type { LinkControl, StageSink, ToxicStage } from './toxics/stage.ts';
 /** Pause reading the source while toxics hold more than this many bytes (bounded memory). */
 const HIGH_WATER = 1 << 20;
 
+/**
+ * One toxic on one link. The stage exists only while the connection's draw falls under the
+ * toxic's toxicity: an unaffected connection runs no timers for it (a timeout toxic must not
+ * close a connection its toxicity spared).
+ */
 class ChainEntry implements StageSink {
   next: StageSink;
-  active: boolean;
-  readonly stage: ToxicStage;
+  stage: ToxicStage | undefined;
+  private readonly output: StageSink = { push: (chunk) => this.next.push(chunk), end: () => this.next.end() };
+
   constructor(
     readonly toxic: Toxic,
     /** Uniform draw in [0,1) made once for this connection: the toxic applies iff draw < toxicity. */
     readonly draw: number,
     next: StageSink,
-    random: Random,
-    control: LinkControl,
+    private readonly random: Random,
+    private readonly control: LinkControl,
   ) {
     this.next = next;
-    this.active = draw < toxic.toxicity;
-    const output: StageSink = { push: (chunk) => this.next.push(chunk), end: () => this.next.end() };
-    this.stage = toxic.type.createStage(toxic.attributes, { output, control, random });
+    this.sync();
   }
+
+  /** Creates or retires the stage after the toxic changed; passes new attributes on. */
+  sync(): void {
+    const active = this.draw < this.toxic.toxicity;
+    if (active && this.stage === undefined) {
+      const context = { output: this.output, control: this.control, random: this.random };
+      this.stage = this.toxic.type.createStage(this.toxic.attributes, context);
+    } else if (!active && this.stage !== undefined) {
+      this.retire();
+    } else {
+      this.stage?.update(this.toxic.attributes);
+    }
+  }
+
+  /** Hands on whatever the stage holds and stops it. */
+  retire(): void {
+    const stage = this.stage;
+    this.stage = undefined;
+    stage?.flush();
+    stage?.dispose();
+  }
+
   push(chunk: Buffer): void {
-    if (this.active) this.stage.push(chunk);
+    if (this.stage !== undefined) this.stage.push(chunk);
     else this.next.push(chunk);
   }
+
   end(): void {
-    if (this.active) this.stage.end();
+    if (this.stage !== undefined) this.stage.end();
     else this.next.end();
   }
 }
@@ -99,29 +126,19 @@ export class Link {
     const previous = this.entries[index - 1];
     if (previous !== undefined) previous.next = entry.next;
     this.entries.splice(index, 1);
-    if (entry.active) entry.stage.flush();
-    entry.stage.dispose();
+    entry.retire();
     if (this.entries.length === 0 && !this.finished && !this.sourceEnded) this.startPipingAgain();
   }
 
   /** Attributes or toxicity changed. */
   updateToxic(toxic: Toxic): void {
-    const entry = this.entries.find((e) => e.toxic === toxic);
-    if (entry === undefined) return;
-    entry.stage.update(toxic.attributes);
-    const active = entry.draw < toxic.toxicity;
-    if (entry.active && !active) {
-      entry.active = false;
-      entry.stage.flush();
-    } else {
-      entry.active = active;
-    }
+    this.entries.find((e) => e.toxic === toxic)?.sync();
   }
 
   /** The connection is gone: stop every timer. */
   dispose(): void {
     this.finished = true;
-    for (const entry of this.entries) entry.stage.dispose();
+    for (const entry of this.entries) entry.stage?.dispose();
     this.entries = [];
   }
 
@@ -159,7 +176,7 @@ export class Link {
 
   private bufferedInToxics(): number {
     let total = 0;
-    for (const entry of this.entries) total += entry.stage.bufferedBytes?.() ?? 0;
+    for (const entry of this.entries) total += entry.stage?.bufferedBytes?.() ?? 0;
     return total + this.destination.writableLength;
   }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startToxiproxyServer } from '../../src/proxy/server.ts';
-import { api, EchoClient, startEchoServer, within, type Closable } from './helpers.ts';
+import { api, EchoClient, sleep, startEchoServer, within, type Closable } from './helpers.ts';
 
 let echo: Closable;
 
@@ -110,6 +110,38 @@ describe('toxicity', () => {
         verdicts.push(slow[0] ?? false);
       }
       assert.ok(verdicts.includes(true) && verdicts.includes(false), `16 connections all ${verdicts[0]}`);
+    } finally {
+      await server.close();
+    }
+  });
+  it('runs nothing for a connection its toxicity spared: a toxicity-0 timeout never closes it', async () => {
+    const server = await startToxiproxyServer({ port: 0, seed: 11 });
+    try {
+      const created = await api(server.url, 'POST', '/proxies', {
+        name: 'spared',
+        upstream: `127.0.0.1:${echo.port}`,
+      });
+      const listen = (created.json as { listen: string }).listen;
+      await api(server.url, 'POST', '/proxies/spared/toxics', {
+        type: 'timeout',
+        toxicity: 0,
+        attributes: { timeout: 150 },
+      });
+      const client = await EchoClient.open(listen);
+      await sleep(400);
+      assert.equal(client.closed, false, 'the spared connection is still open');
+      await within(client.roundTrip('still here'), 2000, 'echo on the spared connection');
+      const raised = await api(server.url, 'PATCH', '/proxies/spared/toxics/timeout_downstream', {
+        toxicity: 1,
+      });
+      assert.equal(raised.status, 200);
+      client.socket.write('now swallowed');
+      await within(
+        new Promise((resolve) => (client.closed ? resolve(null) : client.socket.once('close', resolve))),
+        3000,
+        'closed once the toxic applies',
+      );
+      assert.equal(client.all.toString(), 'still here');
     } finally {
       await server.close();
     }
