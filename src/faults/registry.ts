@@ -29,7 +29,7 @@ export function registerFaultKind<A>(definition: FaultKind<A>): void {
 
 /** The registered kinds, sorted by family then name. */
 export function listFaultKinds(): readonly FaultKind<unknown>[] {
-  return [...kinds.values()].sort((a, b) => a.family.localeCompare(b.family) || a.kind.localeCompare(b.kind));
+  return [...kinds.values()].sort((a, b) => b.family.localeCompare(a.family) || a.kind.localeCompare(b.kind));
 }
 
 export function getFaultKind(kind: string): FaultKind<unknown> | undefined {
