@@ -8,11 +8,15 @@
  * fall on one shared instant or are spread by a seeded jitter.
  */
 import { decodeJwt } from 'jose';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { HarnessError } from '../errors.ts';
 import { assertTargetAllowed } from '../util/loopback.ts';
 import { createRandom } from '../util/random.ts';
 import type { Random } from '../util/random.ts';
+import { createOAuthClient, TokenRequestError } from './token-pool-oauth.ts';
+import type { TokenResponse } from './token-pool-oauth.ts';
+
+export { TokenRequestError };
 
 /** How clients renew their tokens. */
 export type RenewalGrant = 'client_credentials' | 'refresh_token';
@@ -121,12 +125,6 @@ export interface TokenPool {
   close(): Promise<void>;
 }
 
-interface TokenResponse {
-  access_token: string;
-  expires_in?: number;
-  refresh_token?: string;
-}
-
 class SimulatedClient {
   token = '';
   claims: Readonly<Record<string, unknown>> = {};
@@ -201,113 +199,29 @@ export function createTokenPool(options: TokenPoolOptions): TokenPool {
     return Math.ceil((nowS + lifetime) / lifetime) * lifetime - nowS;
   };
 
-  const post = async (form: Record<string, string>): Promise<TokenResponse> => {
-    const body = new URLSearchParams(form).toString();
-    const res = await request(tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
-      dispatcher,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.body.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-    if (res.statusCode !== 200 || typeof parsed.access_token !== 'string') {
-      const reason =
-        typeof parsed.error === 'string'
-          ? `${parsed.error}: ${typeof parsed.error_description === 'string' ? parsed.error_description : ''}`
-          : text.slice(0, 200);
-      throw new TokenRequestError(
-        res.statusCode,
-        typeof parsed.error === 'string' ? parsed.error : undefined,
-        `token endpoint answered ${res.statusCode} (${reason.trim()})`,
-      );
-    }
-    const out: TokenResponse = { access_token: parsed.access_token };
-    if (typeof parsed.expires_in === 'number') out.expires_in = parsed.expires_in;
-    if (typeof parsed.refresh_token === 'string') out.refresh_token = parsed.refresh_token;
-    return out;
-  };
-
-  const withLifetime = (form: Record<string, string>): Record<string, string> => {
-    const lifetime = requestedLifetime();
-    return lifetime === undefined ? form : { ...form, expires_in: String(lifetime) };
-  };
-
-  const credentials = (client: SimulatedClient): Record<string, string> =>
-    options.clientSecret === undefined
-      ? { client_id: client.id }
-      : { client_id: client.id, client_secret: options.clientSecret };
-
-  /** authorization_code without a browser: mock-idp auto-approves headless clients with a 302. */
-  const login = async (client: SimulatedClient): Promise<TokenResponse> => {
-    const redirectUri = 'http://127.0.0.1/keystorm/callback';
-    const url = new URL(authorizeUrl);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: client.id,
-      redirect_uri: redirectUri,
-      scope: ['offline_access', ...(options.scopes ?? [])].join(' '),
-      login_hint: client.id,
-    }).toString();
-    const res = await request(url, {
-      method: 'GET',
-      dispatcher,
-      headersTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body.dump();
-    const location = res.headers.location;
-    const code = typeof location === 'string' ? new URL(location, url).searchParams.get('code') : null;
-    if (res.statusCode !== 302 || code === null) {
-      throw new TokenRequestError(
-        res.statusCode,
-        undefined,
-        `authorize endpoint answered ${res.statusCode} without a code`,
-      );
-    }
-    stats.grants.authorization_code++;
-    return post(
-      withLifetime({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
-        ...credentials(client),
-      }),
-    );
-  };
+  const oauth = createOAuthClient({
+    tokenUrl,
+    authorizeUrl,
+    dispatcher,
+    timeoutMs,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+    lifetime: requestedLifetime,
+    onGrant: (g) => stats.grants[g]++,
+  });
 
   const obtain = async (client: SimulatedClient): Promise<TokenResponse> => {
-    if (grant === 'client_credentials') {
-      stats.grants.client_credentials++;
-      const scope = options.scopes === undefined ? {} : { scope: options.scopes.join(' ') };
-      return post(withLifetime({ grant_type: 'client_credentials', ...scope, ...credentials(client) }));
-    }
+    if (grant === 'client_credentials') return oauth.clientCredentials(client.id);
     if (client.refreshToken !== undefined) {
-      stats.grants.refresh_token++;
       try {
-        return await post(
-          withLifetime({
-            grant_type: 'refresh_token',
-            refresh_token: client.refreshToken,
-            ...credentials(client),
-          }),
-        );
+        return await oauth.refresh(client.id, client.refreshToken);
       } catch (error) {
         // A rotated-away or revoked refresh token: log in again, as a real client would.
         if (!(error instanceof TokenRequestError) || error.oauthError !== 'invalid_grant') throw error;
         client.refreshToken = undefined;
       }
     }
-    return login(client);
+    return oauth.login(client.id);
   };
 
   const renew = (client: SimulatedClient): Promise<void> => {
@@ -438,19 +352,6 @@ export function createTokenPool(options: TokenPoolOptions): TokenPool {
       await dispatcher.close();
     },
   };
-}
-
-/** A token endpoint answer other than a token. */
-export class TokenRequestError extends Error {
-  constructor(
-    readonly status: number,
-    /** The OAuth `error` code (`invalid_grant` …) when the body had one. */
-    readonly oauthError: string | undefined,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TokenRequestError';
-  }
 }
 
 /** The payload of a JWT, or {} when it does not decode (malformed tokens have no claims). */

@@ -114,6 +114,31 @@ describe('token pool against a real mock-idp', () => {
     assert.equal(stats.renewals, 6);
   });
 
+  it('logs in again when its refresh token is refused', async () => {
+    const clock = manualClock();
+    const idp2 = await startMockIdp({ seed: 8, alg: 'ES256' });
+    try {
+      const gitlab = idp2.issuers.find((i) => i.name === 'gitlab');
+      assert.ok(gitlab);
+      const p = createTokenPool({
+        tokenUrl: gitlab.tokenUrl,
+        grant: 'refresh_token',
+        scopes: ['code_suggestions'],
+        expiresIn: 30,
+        now: clock.now,
+      });
+      pools.push(p);
+      await p.start();
+      await idp2.admin.reset(); // forgets every refresh token it issued
+      clock.advance(30_000);
+      assert.equal((await p.take()).kind, 'refreshed');
+      assert.deepEqual(p.stats().grants, { client_credentials: 0, authorization_code: 2, refresh_token: 1 });
+      assert.equal(p.stats().failures, 0);
+    } finally {
+      await idp2.close();
+    }
+  });
+
   it('renews every client when told to force a refresh', async () => {
     const p = pool({ clients: 5, expiresIn: 300 });
     await p.start();
