@@ -6,6 +6,8 @@ export default defineScenario({
   hypothesis:
     'When bursts of requests meet a cold or freshly rotated key cache while the JWKS endpoint slows from 200 to 1200 ms, the SUT makes one fetch per provider at a time, keeps its pool free and answers no request with 401.',
   covers: ['FM1', 'FM3', 'FM4', 'FM18', 'FM2'],
+  // The first burst must meet a cache that has never been filled.
+  waitForReady: false,
   load: {
     connections: 80,
     phases: [

@@ -11,6 +11,7 @@ import { ValidationError, type Problem } from '../errors.ts';
 import { checkSlos, parseThreshold, SloSyntaxError } from '../slo/index.ts';
 import type { LogPattern } from '../sut/pattern-counter.ts';
 import { TemplateRenderer, type TemplateContext } from '../sut/template.ts';
+import { idpTemplateContext } from '../sut/idp-context.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
 import { errorToProblems, formatPath, suggest } from './issues.ts';
 import { knownKeysAt } from './known-keys.ts';
@@ -186,20 +187,19 @@ const SPAWN_ONLY = [
  */
 export function sutTemplateShape(idp: FullIdpConfig, proxy: FullProxyConfig): TemplateContext {
   const sample = 'http://127.0.0.1:1';
-  const issuers = Object.fromEntries(
-    idp.issuers.map((i) => [
-      i.name,
-      {
-        issuer: `${sample}/${i.name}`,
-        jwks: `${sample}/${i.name}/jwks`,
-        discovery: `${sample}/${i.name}/.well-known/openid-configuration`,
-        token: `${sample}/${i.name}/token`,
-      },
-    ]),
-  );
   return {
-    idp: { ...issuers, ...(idp.tls ? { ca: '/tmp/ca.pem' } : {}) },
-    ...(proxy.enabled ? { proxy: { url: sample } } : {}),
+    ...idpTemplateContext({
+      issuers: idp.issuers.map((i) => ({
+        name: i.name,
+        base: `${sample}/${i.name}`,
+        issuer: `${sample}/${i.name}`,
+        jwksPath: 'jwks',
+      })),
+      replicaId: 'replica-1',
+      adminUrl: sample,
+      proxyUrl: proxy.enabled ? sample : undefined,
+      caPath: idp.tls ? '/tmp/ca.pem' : undefined,
+    }),
     replica: { id: 'replica-1', index: 0 },
     port: 1,
   };
@@ -350,11 +350,12 @@ function checkTemplatesLeniently(input: unknown): Problem[] {
   >;
   const listed = Array.isArray(idpRaw['issuers'])
     ? (idpRaw['issuers'] as unknown[])
-    : ['gitlab', 'customers'];
+    : ['gitlab', 'customersdot'];
   const names = listed.flatMap((entry) => {
     const name =
       typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['name'] : entry;
-    return typeof name === 'string' ? [name] : [];
+    // Invalid names are reported by the schema; do not offer them as placeholders.
+    return typeof name === 'string' && ISSUER_NAME.test(name) ? [name] : [];
   });
   const idp: FullIdpConfig = {
     issuers: names.map((name) => ({ name, alg: 'ES256' })),
@@ -394,6 +395,7 @@ function buildLogPatterns(
   return out;
 }
 
+const ISSUER_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const FILE_LIKE = /\/|\\|\.(m?[jt]s|json)$/;
 
 /** Scenario checks that need no other part of the config (run even when the shape is wrong). */

@@ -56,7 +56,7 @@ const issuerSchema = z.union(
 
 export const idpSchema = z
   .strictObject({
-    issuers: z.array(issuerSchema).min(1).default(['gitlab', 'customers']).meta({
+    issuers: z.array(issuerSchema).min(1).default(['gitlab', 'customersdot']).meta({
       description:
         'Key providers mock-idp serves, each under its own path with its own keys. Names or `{ name, alg }`. Two by default, so partial-outage scenarios have a provider to lose.',
     }),
@@ -110,7 +110,7 @@ export const proxySchema = z
 const logPatternSchema = z.union(
   [
     z.string().min(1),
-    z.instanceof(RegExp),
+    z.instanceof(RegExp).meta({ kind: 'RegExp' }),
     z.strictObject({
       regex: z.string().min(1),
       flags: z
@@ -252,7 +252,7 @@ const sloOverrideSchema = z.union(
 export const slosSchema = z
   .strictObject({
     extra: z
-      .array(z.unknown())
+      .array(z.unknown().meta({ kind: 'SLO' }))
       .default([])
       .meta({ description: "SLOs added to every scenario (same shape as a scenario's `slos`)." }),
     override: z.record(z.string(), z.record(z.string(), sloOverrideSchema)).default({}).meta({
@@ -292,7 +292,7 @@ export const configSchema = z
     load: loadSchema,
     scenarios: z
       .array(
-        z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+        z.union([z.string().min(1), z.record(z.string(), z.unknown()).meta({ kind: 'scenario object' })], {
           error: 'must be a scenario name, a file path or a scenario object',
         }),
       )

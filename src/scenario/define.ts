@@ -145,8 +145,11 @@ export interface ScenarioInput {
   tags?: string[];
   /** SUT replicas for this scenario (default from the config). */
   replicas?: number;
-  /** Start the SUT cold for this scenario (restart every replica before the load). Default true. */
-  coldStart?: boolean;
+  /**
+   * Wait until every replica reports ready before the load starts (default true). false starts
+   * the load as soon as the SUT listens, so the first requests meet a truly cold key cache.
+   */
+  waitForReady?: boolean;
   /** Timeline items to apply BEFORE the SUT starts (e.g. a provider down at cold start). */
   beforeStart?: TimelineFault[];
   load: LoadInput;

@@ -10,9 +10,10 @@ import type { ProxyControl } from '../proxy/adapter-control.ts';
 import { createSut } from '../sut/index.ts';
 import type { ReplicaIdentity, Sut, SutOptions } from '../sut/types.ts';
 import type { TemplateContext } from '../sut/template.ts';
+import { idpTemplateContext } from '../sut/idp-context.ts';
+import type { IssuerEndpoint } from '../sut/idp-context.ts';
 import { startMockIdp } from '../../mock-idp/index.ts';
 import type { MockIdp, MockIdpOptions } from '../../mock-idp/index.ts';
-import { CLIENT_PREFIX } from '../../mock-idp/contracts.ts';
 
 export interface EnvironmentOptions {
   idp: MockIdpOptions;
@@ -27,16 +28,6 @@ export interface EnvironmentOptions {
   onLog?: (line: string) => void;
 }
 
-/** Where an issuer is, as the SUT sees it (through its proxy). */
-export interface IssuerEndpoints {
-  name: string;
-  /** Base URL through the proxy: `http://127.0.0.1:PROXYPORT/gitlab`. */
-  base: string;
-  /** The `iss` of its tokens. */
-  issuer: string;
-  jwksPath: string;
-}
-
 export class RunEnvironment {
   readonly ledger: FaultLedger;
   readonly faultContext: FaultContext;
@@ -48,7 +39,7 @@ export class RunEnvironment {
     readonly proxy: ProxyControl,
     readonly proxies: ReadonlyMap<string, RunProxy>,
     ledger: FaultLedger,
-    readonly issuers: readonly IssuerEndpoints[],
+    readonly issuers: readonly IssuerEndpoint[],
   ) {
     this.ledger = ledger;
     this.faultContext = {
@@ -78,7 +69,7 @@ export class RunEnvironment {
       proxies.set(issuer.name, created);
     }
     const infos = await idp.admin.issuers.list();
-    const issuers = idp.issuers.map((i): IssuerEndpoints => {
+    const issuers = idp.issuers.map((i): IssuerEndpoint => {
       const listen = proxies.get(i.name)?.listen ?? upstream;
       const base = `${new URL(idp.dataUrl).protocol}//${listen}/${i.name}`;
       const jwksPath = infos.find((info) => info.name === i.name)?.jwksPath ?? 'jwks';
@@ -101,31 +92,13 @@ export class RunEnvironment {
 
   /** Template values for the SUT's command, env and URLs (per replica: its own client prefix). */
   templateContext(replica: ReplicaIdentity): TemplateContext {
-    const perIssuer: Record<string, TemplateContext> = {};
-    for (const issuer of this.issuers) {
-      const prefixed = prefixBase(issuer.base, replica.id);
-      perIssuer[issuer.name] = {
-        base: issuer.base,
-        issuer: issuer.issuer,
-        discovery: `${prefixed}/.well-known/openid-configuration`,
-        jwks: `${prefixed}/${issuer.jwksPath}`,
-        token: `${issuer.base}/token`,
-      };
-    }
-    const list = (pick: (i: IssuerEndpoints) => string): string =>
-      this.issuers.map((i) => `${i.name}=${pick(i)}`).join(',');
-    return {
-      idp: {
-        ...perIssuer,
-        // Ready-made lists for SUTs configured as `name=url,…` (the example gateway is).
-        providers: list((i) => i.base),
-        issuers: list((i) => i.issuer),
-        jwksUrls: list((i) => `${prefixBase(i.base, replica.id)}/${i.jwksPath}`),
-        admin: this.idp.adminUrl,
-        ca: this.idp.caPath,
-      },
-      proxy: { url: this.proxy.url },
-    };
+    return idpTemplateContext({
+      issuers: this.issuers,
+      replicaId: replica.id,
+      adminUrl: this.idp.adminUrl,
+      proxyUrl: this.proxy.url,
+      caPath: this.idp.caPath,
+    });
   }
 
   /** Starts the SUT for a scenario (replicas given by the scenario or the config). */
@@ -153,10 +126,4 @@ export class RunEnvironment {
   async close(): Promise<void> {
     await this.stopSut();
   }
-}
-
-/** `http://h:p/gitlab` → `http://h:p/_c/<client>/gitlab` (mock-idp counts per client that way). */
-export function prefixBase(base: string, clientId: string): string {
-  const url = new URL(base);
-  return `${url.origin}/${CLIENT_PREFIX}/${encodeURIComponent(clientId)}${url.pathname}`.replace(/\/$/, '');
 }

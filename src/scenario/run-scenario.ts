@@ -104,7 +104,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
       record({ atMs: 0, what: `fault ${p.item.fault.name} applied before start`, ok: true });
 
     const replicas = scenario.replicas ?? s.replicas;
-    sut = await env.startSut(replicas, preApplied.length === 0, s.signal);
+    sut = await env.startSut(replicas, preApplied.length === 0 && scenario.waitForReady !== false, s.signal);
     const targets = sut.replicas.map((r) => r.url ?? '');
     const currentSut = sut;
 
@@ -348,8 +348,9 @@ function toSeries(
       for (const slot of Object.values(issuers)) n += slot.fetches;
     fetchesAt.set(sec.t, n);
   }
+  // The engine stamps each point with its start in ms; reports and recovery work in seconds.
   return (result?.summary.series ?? []).map((p) => ({
-    t: p.t,
+    t: Math.round(p.t / 1000),
     requests: p.requests,
     p50: p.requests > 0 ? p.latency.corrected.p50 : null,
     p95: p.requests > 0 ? p.latency.corrected.p95 : null,
@@ -361,7 +362,7 @@ function toSeries(
     s5xx: p.status['5xx'],
     errors: p.errors.total,
     unexpected: p.unexpected,
-    jwksFetches: fetchesAt.get(p.t) ?? 0,
+    jwksFetches: fetchesAt.get(Math.round(p.t / 1000)) ?? 0,
   }));
 }
 

@@ -16,6 +16,7 @@ import { RunEnvironment } from './environment.ts';
 import type { RunResult, ScenarioResult } from './result.ts';
 import { runScenario } from './run-scenario.ts';
 import { checkScenario } from './validate.ts';
+import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
 
 export const VERSION = '0.1.0';
 
@@ -100,7 +101,11 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
           port: config.idp.port,
           adminPort: config.idp.adminPort,
           alg: config.idp.alg,
-          issuers: config.idp.issuers.map((i) => ({ name: i.name, algs: [i.alg] })),
+          // Known names (gitlab, customersdot) keep mock-idp's templates for them (audience, scopes, claims).
+          issuers: config.idp.issuers.map((i) => ({
+            ...(DEFAULT_ISSUERS.find((d) => d.name === i.name) ?? { name: i.name }),
+            algs: [i.alg],
+          })),
           tls: config.idp.tls,
         },
         ...(config.proxy.enabled && config.proxy.mode === 'external'

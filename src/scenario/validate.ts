@@ -111,7 +111,7 @@ const scenarioShape = z.strictObject({
   covers: z.array(z.string().regex(/^FM\d+$/, 'must name a failure mode like FM12')).optional(),
   tags: z.array(z.string().min(1)).optional(),
   replicas: z.number().int().min(1).max(32).optional(),
-  coldStart: z.boolean().optional(),
+  waitForReady: z.boolean().optional(),
   beforeStart: z.array(timelineFault).optional(),
   load: z.strictObject({
     connections: z.number().int().min(1).max(10_000).optional(),
