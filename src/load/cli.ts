@@ -155,6 +155,7 @@ export function formatSummary(s: LoadSummary, rate: number): string {
     latencyRow('corrected', t.latency.corrected),
     latencyRow('uncorrected', t.latency.uncorrected),
     latencyRow('start lag', s.startLag),
+    latencyRow('sched. lag', s.scheduleLag),
   ];
   if (s.sourceErrors.count > 0)
     lines.push(`request errors ${s.sourceErrors.count}: ${s.sourceErrors.first ?? ''}`);

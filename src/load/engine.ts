@@ -238,6 +238,7 @@ class Engine {
       peakInFlight: this.peakInFlight,
       totals: whole.stats,
       startLag: summarize(this.recorder.startLag),
+      scheduleLag: summarize(this.recorder.scheduleLag),
       kinds: whole.kinds,
       sourceErrors: {
         count: this.sourceErrors,
@@ -473,6 +474,7 @@ class Engine {
     }
     this.inFlight++;
     if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+    this.recorder.made(intendedMs, this.rel());
     if (prepared !== undefined) {
       this.launch(prepared, intendedMs, onEnd);
       return true;

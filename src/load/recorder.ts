@@ -98,6 +98,8 @@ export class LoadRecorder {
   readonly kinds = new Map<string, Tally>();
   /** Send time − intended time of every start (ms): the scheduler's and the slot queue's lag. */
   readonly startLag = createLatencyHistogram(3);
+  /** Time the engine made each start − its intended time: the scheduler's own precision. */
+  readonly scheduleLag = createLatencyHistogram(3);
   private readonly frozen: FrozenBucket[] = [];
   /** Index of the live second. */
   private current = 0;
@@ -134,6 +136,11 @@ export class LoadRecorder {
     const bk = this.liveKind(kind).counts;
     bk.started++;
     bk.late += late;
+  }
+
+  /** The engine made a start (before any wait for the source or a connection). */
+  made(intendedMs: number, nowMs: number): void {
+    recordMs(this.scheduleLag, nowMs - intendedMs);
   }
 
   /** A start due now could not be made (in-flight budget exhausted). */

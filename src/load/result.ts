@@ -35,8 +35,10 @@ export interface LoadSummary {
   /** Most requests in flight (queued for a connection or on the wire) at any time. */
   peakInFlight: number;
   totals: StatsJson;
-  /** Send time − intended time over all starts (scheduler and connection-queue lag). */
+  /** Send time − intended time over all starts: scheduler lag plus any wait for the source or a connection. */
   startLag: LatencySummary;
+  /** When the engine made each start − when it was due: the scheduler's own precision. */
+  scheduleLag: LatencySummary;
   kinds: Record<string, StatsJson>;
   /** Requests the source failed to produce (it threw, or named a forbidden host); the first message. */
   sourceErrors: { count: number; first?: string };
