@@ -75,22 +75,22 @@ describe('network fault kinds on real traffic through the embedded Toxiproxy', (
   }
 
   it('latency adds the configured delay to every response, and revert takes it away', async () => {
-    const baseline = median(await timings(listen('small'), 5));
+    const baseline = await timings(listen('small'), 5);
     const fault = await applyFault(
       { kind: 'latency', target: 'small', attributes: { latency: '200ms' } },
       ctx,
     );
     assert.equal(fault.family, 'network');
     assert.deepEqual(fault.detail.toxics, ['keystorm_latency']);
-    const slowed = median(await timings(listen('small'), 5));
-    assert.ok(
-      slowed - baseline >= 180 && slowed - baseline < 700,
-      `added ${slowed - baseline}ms (${baseline}ms → ${slowed}ms)`,
-    );
+    const slowed = await timings(listen('small'), 5);
+    // A response cannot arrive sooner than the latency; the upper bound only has to survive a
+    // loaded machine (the embedded proxy's precision is measured in bench/, not here).
+    assert.ok(Math.min(...slowed) >= 198, `a response took only ${Math.min(...slowed)}ms`);
+    assert.ok(median(slowed) < median(baseline) + 900, `median ${median(slowed)}ms`);
     await fault.revert();
     assert.equal(fault.reverted, true);
-    const after = median(await timings(listen('small'), 5));
-    assert.ok(after < baseline + 100, `still slow after revert: ${after}ms`);
+    const after = await timings(listen('small'), 5);
+    assert.ok(Math.min(...after) < 150, `every request still slow after revert: ${after.join(', ')}`);
   });
 
   it('jitter spreads delays instead of adding a constant', async () => {
@@ -99,7 +99,10 @@ describe('network fault kinds on real traffic through the embedded Toxiproxy', (
     await fault.revert();
     const spread = Math.max(...samples) - Math.min(...samples);
     assert.ok(spread >= 40, `spread only ${spread}ms: ${samples.map(Math.round).join(', ')}`);
-    assert.ok(Math.max(...samples) < 240 + 500, `a delay beyond latency+jitter: ${Math.max(...samples)}ms`);
+    assert.ok(
+      Math.max(...samples) < 240 + 1500,
+      `a delay far beyond latency+jitter: ${Math.max(...samples)}ms`,
+    );
   });
 
   it('bandwidth throttles a 5 KB body to about the configured rate', async () => {
@@ -169,7 +172,7 @@ describe('network fault kinds on real traffic through the embedded Toxiproxy', (
     assert.equal(result.outcome, 'complete');
     assert.deepEqual(JSON.parse(result.body), { ok: true });
     // ~150 response bytes / 8 ≈ 19 slices × 20 ms.
-    assert.ok(result.ms >= baseline + 200, `took ${result.ms}ms (baseline ${baseline}ms)`);
+    assert.ok(result.ms >= 250, `took ${result.ms}ms (baseline ${baseline}ms)`);
   });
 
   it('down refuses connections and revert brings the proxy back on the same address', async () => {
@@ -196,7 +199,8 @@ describe('network fault kinds on real traffic through the embedded Toxiproxy', (
     );
     const [toxic] = await adapter.listToxics(proxies.get('small')?.name ?? '');
     assert.equal(toxic?.toxicity, 0);
-    assert.ok(Math.max(...(await timings(listen('small'), 3))) < 300);
+    // Any connection the toxic acted on would take at least 400 ms.
+    assert.ok(Math.max(...(await timings(listen('small'), 3))) < 390);
     await fault.revert();
   });
 
