@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runLoad } from '../../src/load/index.ts';
+import { runLoad, startLoad } from '../../src/load/index.ts';
 import { startTestServer } from './servers.ts';
 
 describe('recording', () => {
@@ -60,6 +60,30 @@ describe('recording', () => {
       assert.ok(whole.percentile(50) > 0 && whole.percentile(50) <= whole.max);
       // The summary is plain JSON.
       assert.deepEqual(JSON.parse(JSON.stringify(result)), s);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports live progress and windows while the run goes on', async () => {
+    const server = await startTestServer();
+    try {
+      const run = startLoad({
+        target: server.url,
+        phases: [{ type: 'constant-arrival', rate: 100, duration: '2500ms' }],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      const snap = run.snapshot();
+      assert.ok(snap.elapsedMs >= 1500);
+      assert.ok(snap.requests >= 100 && snap.requests <= 170, `requests so far ${snap.requests}`);
+      assert.ok(snap.rollingRate > 50 && snap.rollingRate < 150, `rolling rate ${snap.rollingRate}`);
+      assert.ok(snap.rollingP95 > 0);
+      assert.equal(snap.errorRate, 0);
+      assert.equal(snap.phase, 'constant-arrival#0');
+      const soFar = run.window(0, 2000);
+      assert.equal(soFar.stats.requests, snap.requests);
+      const result = await run.done;
+      assert.equal(result.summary.totals.requests, 250);
     } finally {
       await server.close();
     }
