@@ -34,6 +34,12 @@ describe('hardened key cache', () => {
   };
   const mint = async (issuer = 'gitlab', request: Omit<MintRequest, 'grant'> = {}): Promise<string[]> =>
     (await idp.admin.tokens.mint(issuer, request)).tokens;
+  /** JWKS fetches as the provider counted them for one replica identity. */
+  const providerStats = async (client: string, issuer: string) => {
+    const stats = await idp.admin.stats.get();
+    const figures = stats.clients[client]?.issuers[issuer];
+    return { fetches: figures?.jwksFetches ?? 0, peak: figures?.jwksInFlightPeak ?? 0 };
+  };
   const jwksFetches = async (gateway: SpawnedGateway, provider: string): Promise<number> =>
     metricSum(await scrape(gateway.url), 'jwks_fetch_total', { provider, kind: 'jwks' });
 
@@ -63,6 +69,25 @@ describe('hardened key cache', () => {
     assert.equal(metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'jwks' }), 1);
     assert.equal(metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'discovery' }), 1);
     assert.ok(metricSum(text, 'jwks_coalesced_requests_total', { provider: 'gitlab' }) >= 49);
+    // The provider's own view: one fetch per issuer from this replica, never two at once.
+    for (const issuer of ['gitlab', 'customersdot']) {
+      assert.deepEqual(await providerStats('cold-burst', issuer), { fetches: 1, peak: 1 }, issuer);
+    }
+  });
+
+  it('is counted per replica at the provider (URL prefix and header)', async () => {
+    const replicas = await Promise.all([start('replica-1'), start('replica-2')]);
+    const [token] = await mint();
+    for (const replica of replicas) {
+      assert.equal((await call(`${replica.url}/api/auth/verify`, token)).status, 200);
+    }
+    for (const client of ['replica-1', 'replica-2']) {
+      assert.equal((await providerStats(client, 'gitlab')).fetches, 1, client);
+    }
+    const journal = await idp.admin.stats.journal({ limit: 50 });
+    const jwksOfReplica = journal.filter((e) => e.clientId === 'replica-1' && e.endpoint === 'jwks');
+    assert.ok(jwksOfReplica.length > 0);
+    assert.ok(jwksOfReplica.every((e) => e.headers['x-keystorm-client'] === 'replica-1'));
   });
 
   it('keeps answering 200 from last-known-good keys through a JWKS outage longer than the TTL', async () => {
@@ -104,6 +129,7 @@ describe('hardened key cache', () => {
     const results = await Promise.all(flood.map((t) => call(`${gateway.url}/api/auth/verify`, t)));
     assert.ok(results.every((r) => r.status === 401 && r.body.reason === 'unknown_kid'));
     assert.ok((await jwksFetches(gateway, 'gitlab')) - before <= 1);
+    assert.ok((await providerStats('flood', 'gitlab')).fetches <= 2, 'warm-up plus at most one refetch');
     assert.equal((await call(`${gateway.url}/api/auth/verify`, valid)).status, 200);
   });
 

@@ -64,6 +64,14 @@ describe('naive key cache', () => {
       metricSum(text, 'jwks_inflight_requests', { provider: 'gitlab' }) >= 8,
       'fetches still queued on the pool',
     );
+    // The provider's view: the fetches of this one replica overlap up to the pool size.
+    const figures = (await idp.admin.stats.get()).clients['naive-burst']?.issuers.gitlab;
+    assert.ok(figures !== undefined);
+    assert.ok(figures.jwksFetches >= 10, `provider saw ${figures.jwksFetches} JWKS fetches`);
+    assert.ok(
+      figures.jwksInFlightPeak >= 4 && figures.jwksInFlightPeak <= 8,
+      `in-flight peak ${figures.jwksInFlightPeak}`,
+    );
   });
 
   it('fetches once per token during an unknown-kid flood', async () => {
@@ -76,6 +84,8 @@ describe('naive key cache', () => {
       kind: 'jwks',
     });
     assert.equal(fetches, 40);
+    const figures = (await idp.admin.stats.get()).clients['naive-flood']?.issuers.gitlab;
+    assert.equal(figures?.jwksFetches, 40, 'the provider saw one fetch per flooded token');
   });
 
   it('rejects valid tokens with 401 once the TTL passes during a JWKS outage', async () => {
