@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { AdminApiError } from '../../mock-idp/admin-client.ts';
+import type { AdminApiError } from '../../mock-idp/admin-client.ts';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { adminRaw, getJson, servedKids } from './helpers.ts';
 
