@@ -17,7 +17,11 @@ import type {
 export interface MemorySample {
   /** ms since the scenario started. */
   readonly atMs: number;
-  /** Trend: the value; rate: 1 (match) or 0; counter: the increment (0 = watched, nothing); gauge: the reading. */
+  /**
+   * Trend: the value; rate: 1 (match) or 0; counter: the increment (0 = watched, nothing);
+   * gauge: the reading (per-group gauges such as jwks_fetches_per_instance: the increment, tagged
+   * with the group, e.g. `{ instance: 'replica-1' }`).
+   */
   readonly value: number;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -79,6 +83,8 @@ export function createMemorySource(options: { maxSamples?: number } = {}): Memor
       return { samples: samples.length, count: samples.reduce((a, s) => a + s.value, 0) };
     },
     gauge(q): GaugeSummary {
+      const groupBy = metricInfo(q.metric).groupBy;
+      if (groupBy !== undefined) return groupedGauge(select(q), groupBy);
       const samples = select(q).sort((a, b) => a.atMs - b.atMs);
       const values = samples.map((s) => s.value);
       return {
@@ -89,6 +95,22 @@ export function createMemorySource(options: { maxSamples?: number } = {}): Memor
       };
     },
   };
+}
+
+/** Sums increments per group (e.g. per SUT instance); the reading is the busiest group. */
+function groupedGauge(samples: readonly MemorySample[], groupBy: string): GaugeSummary {
+  const totals = new Map<string, number>();
+  let counted = 0;
+  for (const s of samples) {
+    const group = s.tags[groupBy];
+    if (group === undefined) continue;
+    totals.set(group, (totals.get(group) ?? 0) + s.value);
+    counted++;
+  }
+  const values = [...totals.values()];
+  if (values.length === 0) return { samples: 0, value: NaN, min: NaN, max: NaN };
+  const max = Math.max(...values);
+  return { samples: counted, value: max, min: Math.min(...values), max };
 }
 
 /** Percentile with linear interpolation between the closest ranks (what k6 reports). */

@@ -24,6 +24,11 @@ export interface MetricInfo {
   readonly description: string;
   /** Tag keys a selector must give (e.g. `log_matches{pattern:…}`). */
   readonly requiredTags?: readonly string[];
+  /**
+   * For per-group gauges: the tag that names the group. Samples are increments summed per group
+   * over the window; the reading is the busiest group (`value` and `max`), `min` the quietest.
+   */
+  readonly groupBy?: string;
 }
 
 /**
@@ -77,6 +82,7 @@ export const METRICS = {
     kind: 'gauge',
     unit: 'count',
     description: 'JWKS fetches per SUT instance in the window; value and max give the busiest instance',
+    groupBy: 'instance',
   },
   unknown_kid_fetches: {
     kind: 'counter',

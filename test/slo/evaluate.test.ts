@@ -99,6 +99,31 @@ describe('SLO evaluation', () => {
     assert.equal(logs.metric, 'log_matches{pattern:"Old JWKS re-cached"}');
   });
 
+  it('reads per-instance fetches as the busiest instance over the window', () => {
+    const source = sampleRun();
+    for (let s = 0; s < 30; s++) {
+      source.record('jwks_fetches_per_instance', s >= 10 && s < 20 ? 1 : 0, s * 1000, {
+        instance: 'replica-1',
+      });
+      source.record('jwks_fetches_per_instance', s === 12 ? 1 : 0, s * 1000, { instance: 'replica-2' });
+    }
+    const outage = one(
+      { metric: 'jwks_fetches_per_instance', threshold: 'max<=1', window: 'during:jwks-outage' },
+      source,
+    );
+    assert.equal(outage.observed, 10);
+    assert.equal(outage.status, 'fail');
+    assert.equal(
+      one({ metric: 'jwks_fetches_per_instance', threshold: 'min<=1', window: 'during:jwks-outage' }, source)
+        .observed,
+      1,
+    );
+    assert.equal(
+      one({ metric: 'jwks_fetches_per_instance', threshold: 'value==0', window: 'baseline' }, source).status,
+      'pass',
+    );
+  });
+
   it('judges every operator against the observed value', () => {
     const cases: [string, boolean][] = [
       ['count<30', false],
