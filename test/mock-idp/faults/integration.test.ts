@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AdminApiError } from '../../../mock-idp/admin-client.ts';
 import { startMockIdp } from '../../../mock-idp/index.ts';
 import type { MockIdp } from '../../../mock-idp/index.ts';
@@ -63,6 +64,24 @@ describe('HTTP faults through startMockIdp and admin.faults', () => {
     await idp.admin.faults.add({ kind: 'reset', scope: { endpoint: 'discovery' } });
     assert.equal((await httpGet(idp.urlsFor('gitlab').discoveryUrl)).error, 'ECONNRESET');
     assert.equal((await httpGet(jwks)).status, 200, 'other endpoints unaffected');
+  });
+
+  it('breaks a real relying party (jose remote JWKS) with each poisoned-body kind, and heals when removed', async () => {
+    const urls = idp.urlsFor('gitlab', 'rp');
+    const { tokens } = await idp.admin.tokens.mint('gitlab', { shape: 'valid' });
+    const token = tokens[0] ?? '';
+    // A fresh key set per attempt: jose caches keys, a real SUT's first fetch is what we poison.
+    const verify = () =>
+      jwtVerify(token, createRemoteJWKSet(new URL(urls.jwksUrl), { timeoutDuration: 2000 }));
+    await verify();
+    for (const kind of ['empty-keys', 'malformed-json', 'content-type', 'truncate'] as const) {
+      const fault = await idp.admin.faults.add(
+        kind === 'content-type' ? { kind, attributes: { body: 'html' } } : { kind },
+      );
+      await assert.rejects(verify(), `${kind} must make verification fail`);
+      await idp.admin.faults.remove(fault.id);
+    }
+    await verify();
   });
 
   it('frees a hung request when the fault is removed through the admin API', async () => {
