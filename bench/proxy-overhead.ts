@@ -1,8 +1,8 @@
 /**
  * Overhead of the embedded Toxiproxy-compatible proxy, measured like the real Toxiproxy was:
- * autocannon -c 10 against a trivial node:http upstream, direct and through the proxy with no
- * toxic (alternating in 2 s rounds), then through a 200 ms latency toxic. Upstream and proxy run as their own processes
- * (as a real Toxiproxy would), autocannon in this one; all share the machine's cores.
+ * autocannon -c 10 against a trivial node:http upstream: direct, through the proxy with no toxic,
+ * and through a 200 ms latency toxic, taking turns in 2 s rounds. Upstream and proxy run as their
+ * own processes (as a real Toxiproxy would), autocannon in this one; all share the cores.
  *
  *   node --import tsx bench/proxy-overhead.ts [--duration 10]
  *
@@ -141,21 +141,6 @@ function summarise(samples: Samples): Measurement {
 const empty = (): Samples => ({ times: [], requests: 0, seconds: 0, errors: 0 });
 
 /**
- * Direct and proxied runs alternate in 2 s rounds, so a neighbour's burst of CPU use on a shared
- * machine hurts both sides alike instead of whichever happened to run at that moment.
- */
-async function interleaved(a: string, b: string, totalS: number): Promise<[Measurement, Measurement]> {
-  const first = empty();
-  const second = empty();
-  const rounds = Math.max(1, Math.round(totalS / ROUND_S));
-  for (let i = 0; i < rounds; i++) {
-    await run(a, ROUND_S, first);
-    await run(b, ROUND_S, second);
-  }
-  return [summarise(first), summarise(second)];
-}
-
-/**
  * CPU time (user + system, ms) a child has used, from /proc (Linux; undefined elsewhere). It
  * does not depend on what else runs on the machine, unlike req/s on shared cores.
  */
@@ -171,6 +156,43 @@ function cpuMs(child: ChildProcess | undefined): number | undefined {
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+/** One side of the comparison: where autocannon points, and what to switch on around it. */
+interface Leg {
+  url: string;
+  setup?: () => Promise<unknown>;
+  teardown?: () => Promise<unknown>;
+  samples: Samples;
+  /** CPU ms the proxy and the upstream processes used while this leg ran. */
+  cpu: { proxy: number; upstream: number };
+}
+
+/**
+ * The legs run in turns of ROUND_S seconds until each has had `totalS`, so a neighbour's burst
+ * of CPU use on a shared machine hurts every leg alike instead of whichever ran at that moment.
+ */
+async function interleaved(legs: Leg[], totalS: number, processes: ChildProcess[]): Promise<void> {
+  const [upstream, proxy] = processes;
+  const rounds = Math.max(1, Math.round(totalS / ROUND_S));
+  for (let i = 0; i < rounds; i++) {
+    for (const leg of legs) {
+      await leg.setup?.();
+      const before = { proxy: cpuMs(proxy), upstream: cpuMs(upstream) };
+      await run(leg.url, ROUND_S, leg.samples);
+      const after = { proxy: cpuMs(proxy), upstream: cpuMs(upstream) };
+      leg.cpu.proxy += (after.proxy ?? NaN) - (before.proxy ?? NaN);
+      leg.cpu.upstream += (after.upstream ?? NaN) - (before.upstream ?? NaN);
+      await leg.teardown?.();
+    }
+  }
+}
+
+const leg = (url: string, hooks: Pick<Leg, 'setup' | 'teardown'> = {}): Leg => ({
+  url,
+  ...hooks,
+  samples: empty(),
+  cpu: { proxy: 0, upstream: 0 },
+});
 
 async function main(): Promise<void> {
   const upstreamPort = await spawnAndRead(['-e', UPSTREAM], /port=(\d+)/);
@@ -188,32 +210,29 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
   await run(direct, 2, empty());
   await run(proxied, 2, empty());
-  const [upstreamChild, proxyChild] = children;
-  const cpuBefore = { upstream: cpuMs(upstreamChild), proxy: cpuMs(proxyChild) };
-  const [directRun, proxiedRun] = await interleaved(direct, proxied, DURATION_S);
-  const cpuAfter = { upstream: cpuMs(upstreamChild), proxy: cpuMs(proxyChild) };
-  const perRequestUs = (
-    before: number | undefined,
-    after: number | undefined,
-    requests: number,
-  ): number | null =>
-    before === undefined || after === undefined ? null : round(((after - before) * 1000) / requests, 1);
+
+  const toxicPath = `${api}/proxies/bench/toxics`;
+  const legs = {
+    direct: leg(direct),
+    proxied: leg(proxied),
+    latency: leg(proxied, {
+      setup: () => call(toxicPath, 'POST', { type: 'latency', attributes: { latency: LATENCY_MS } }),
+      teardown: () => fetch(`${toxicPath}/latency_downstream`, { method: 'DELETE' }),
+    }),
+  };
+  await interleaved([legs.direct, legs.proxied, legs.latency], DURATION_S, children);
+  const directRun = summarise(legs.direct.samples);
+  const proxiedRun = summarise(legs.proxied.samples);
+  const latencyRun = summarise(legs.latency.samples);
+  const perRequestUs = (ms: number, requests: number): number | null =>
+    Number.isFinite(ms) ? round((ms * 1000) / requests, 1) : null;
   const cpu = {
     upstreamUsPerRequest: perRequestUs(
-      cpuBefore.upstream,
-      cpuAfter.upstream,
+      legs.direct.cpu.upstream + legs.proxied.cpu.upstream,
       directRun.requests + proxiedRun.requests,
     ),
-    proxyUsPerRequest: perRequestUs(cpuBefore.proxy, cpuAfter.proxy, proxiedRun.requests),
+    proxyUsPerRequest: perRequestUs(legs.proxied.cpu.proxy, proxiedRun.requests),
   };
-  await call(`${api}/proxies/bench/toxics`, 'POST', { type: 'latency', attributes: { latency: LATENCY_MS } });
-  const latencyRun = summarise(
-    await (async () => {
-      const samples = empty();
-      await run(proxied, DURATION_S, samples);
-      return samples;
-    })(),
-  );
 
   const ratio = proxiedRun.rps / directRun.rps;
   const addedP50 = proxiedRun.p50 - directRun.p50;
