@@ -33,7 +33,7 @@ export interface MetricInfo {
 
 /**
  * Every metric keystorm can judge. Request metrics accept tag filters such as `kind` (fresh,
- * expiring, refreshed, negative …) and `phase`; IdP metrics accept `issuer`; whatever backs the
+ * expiring, refreshed, negative …); IdP metrics accept `issuer`; whatever backs the
  * {@link MetricSource} decides which tags it knows (an unknown tag simply matches no samples).
  */
 export const METRICS = {
