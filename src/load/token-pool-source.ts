@@ -119,4 +119,3 @@ function checkShare(share: number, what: string): void {
     throw new TypeError(`${what}: a share must be a number in [0, 1] (got ${String(share)})`);
   }
 }
-
