@@ -388,18 +388,23 @@ class Engine {
         active--;
         if (active === 0) finish(issued >= phase.maxRequests ? 'count' : 'time');
       };
+      // One continuation per VU, made once: the loop allocates nothing per request itself.
+      const continuations: ((status: number) => void)[] = [];
       const loop = (vu: number): void => {
         if (settled || this.aborted || this.rel() >= endMs || issued >= phase.maxRequests) return stopVu();
         issued++;
-        const started = this.start(state, this.rel(), vu, undefined, (status) => {
+        const started = this.start(state, this.rel(), vu, undefined, continuations[vu]);
+        if (!started) later(1, () => loop(vu));
+      };
+      for (let vu = 0; vu < phase.vus; vu++) {
+        continuations.push((status) => {
           // A request that failed without reaching the server may fail again synchronously:
           // yield to the event loop before retrying so a VU can never spin.
           if (status === 0) setImmediate(() => loop(vu));
           else if (phase.thinkTimeMs > 0) later(phase.thinkTimeMs, () => loop(vu));
           else loop(vu);
         });
-        if (!started) later(1, () => loop(vu));
-      };
+      }
       for (let vu = 0; vu < phase.vus; vu++) loop(vu);
     });
   }

@@ -15,7 +15,7 @@ describe('closed model', () => {
       const s = result.summary;
       assert.equal(server.maxConcurrent, 4);
       // 4 VUs × (1000 ms / ≥20 ms) ≤ 200 requests; a loaded machine makes fewer, never more.
-      assert.ok(s.totals.requests > 40 && s.totals.requests <= 204, `requests ${s.totals.requests}`);
+      assert.ok(s.totals.requests >= 8 && s.totals.requests <= 204, `requests ${s.totals.requests}`);
       assert.equal(s.totals.dropped, 0);
       assert.equal(s.phases[0]?.endedBy, 'time');
       // Closed model: the next request is due when the previous one returns, so corrected and
