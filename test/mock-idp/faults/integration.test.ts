@@ -135,3 +135,25 @@ describe('HTTP faults through startMockIdp and admin.faults', () => {
     assert.ok(a.length > 0 && a.length < 30);
   });
 });
+
+describe('shutdown with faults in progress', () => {
+  it('closes promptly while requests hang or drip, ending them instead of leaking sockets', async () => {
+    const idp = await startMockIdp({ seed: 2 });
+    await idp.admin.faults.add({ kind: 'hang', scope: { issuer: 'gitlab' } });
+    await idp.admin.faults.add({
+      kind: 'drip',
+      scope: { issuer: 'customersdot' },
+      attributes: { chunkBytes: 1, interval: '1s' },
+    });
+    const hung = httpGet(idp.urlsFor('gitlab').jwksUrl, { timeoutMs: 20_000 });
+    const dripping = httpGet(idp.urlsFor('customersdot').jwksUrl, { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await idp.close();
+    assert.ok(Date.now() - started < 5000, `close took ${Date.now() - started}ms`);
+    const [h, d] = await Promise.all([hung, dripping]);
+    assert.ok(h.error !== undefined && h.error !== 'ETIMEDOUT', `hang ended with ${h.error}`);
+    assert.ok(h.elapsedMs < 8000);
+    assert.ok(d.elapsedMs < 8000, `drip ended after ${d.elapsedMs}ms`);
+  });
+});
