@@ -171,6 +171,7 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
         contentType: measurements.contentType,
         text: await measurements.metricsText(),
       }),
+      eventStream: (req, res) => measurements.eventStream(req, res),
     }),
   );
   let boundAdminPort: number;
