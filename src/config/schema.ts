@@ -165,7 +165,7 @@ export const sutSchema = z
     }),
     env: z.record(z.string(), z.string()).default({}).meta({
       description:
-        "Environment of the SUT, templated per replica: `{{idp.<issuer>.issuer|jwks|discovery|token}}` (through the proxy, under the replica's client prefix), `{{idp.ca}}`, `{{proxy.url}}`, `{{replica.id}}`, `{{replica.index}}`, `{{port}}`.",
+        'Environment of the SUT, templated per replica with the placeholders listed under "SUT templates" (`{{idp.gitlab.jwks}}`, `{{port}}`, `{{replica.id}}`, …).',
     }),
     inheritEnv: z
       .boolean()

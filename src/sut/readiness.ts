@@ -103,11 +103,15 @@ export async function waitUntilReady(
   while (!aborted()) {
     const left = deadline - performance.now();
     if (left <= 0) break;
-    last = await probeReady(target, {
-      timeoutMs: Math.max(50, Math.min(2000, left)),
+    const probeTimeout = Math.max(50, Math.min(2000, left));
+    const probe = await probeReady(target, {
+      timeoutMs: probeTimeout,
       ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     });
-    if (last.ready || aborted()) break;
+    // A probe cut short by the deadline says little; the previous answer explains more.
+    const truncated = !probe.ready && probe.status === undefined && probeTimeout < 2000 && last !== undefined;
+    if (!truncated) last = probe;
+    if (probe.ready || aborted()) break;
     const pause = Math.min(interval, deadline - performance.now());
     if (pause > 0) {
       await sleep(pause, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(

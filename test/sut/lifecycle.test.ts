@@ -101,7 +101,7 @@ describe('spawned SUT', () => {
   });
 
   it('fails with ERR_SUT_NOT_READY when no URL is configured and no listening line comes', async () => {
-    const sut = await make({ command: ['node', fx.silent], readyTimeout: 600 });
+    const sut = await make({ command: ['node', fx.silent], readyTimeout: 3000 });
     await assert.rejects(sut.start(), (e: unknown) => {
       assert.ok(e instanceof SutError);
       assert.equal(e.code, 'ERR_SUT_NOT_READY');
