@@ -117,16 +117,19 @@ export class HardenedKeyCache implements KeyCache {
     return Promise.all(
       this.ctx.config.providers.map(async (provider): Promise<ProviderReadiness> => {
         const s = this.state(provider.name);
-        this.dropIfBeyondGrace(provider, s, this.ctx.now());
-        if (s.set === undefined) {
+        // Policy: readiness gates the cold start only. Once a provider's keys were fetched the
+        // pod stays ready and answers 503 for that provider alone: failing readiness on every
+        // replica during one provider's outage would take the healthy provider down too (FM17).
+        if (s.fetchedAt === 0) {
           const pending = this.refresh(provider);
           if (pending !== undefined) await withDeadline(pending, deadlineMs, () => undefined);
         }
+        const ready = s.fetchedAt > 0;
         return {
           provider: provider.name,
-          ready: s.set !== undefined,
+          ready,
           keys: s.set?.all.length ?? 0,
-          ...(s.lastError === undefined || s.set !== undefined ? {} : { error: s.lastError }),
+          ...(s.lastError === undefined ? {} : { error: s.lastError }),
         };
       }),
     );
