@@ -25,10 +25,10 @@ interface Run {
   waitFor(event: string, ms?: number): Promise<Record<string, unknown>>;
 }
 
-function startFault(args: string[]): Run {
+function startFault(args: string[], toxiproxyEnv = ''): Run {
   const child = spawn(process.execPath, [BIN, 'fault', '--json', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TOXIPROXY_URL: '' },
+    env: { ...process.env, TOXIPROXY_URL: toxiproxyEnv },
   });
   const events: Record<string, unknown>[] = [];
   const waiters: { event: string; resolve: (e: Record<string, unknown>) => void }[] = [];
@@ -100,22 +100,25 @@ describe('keystorm fault rolls back whatever way it ends', () => {
     await idp.close();
   });
 
-  function run(extra: string[]): Run {
-    const r = startFault([
-      '--toxiproxy',
-      toxiproxy.url,
-      '--idp-admin',
-      idp.adminUrl,
-      '--idp-token',
-      idp.adminToken,
-      '--upstream',
-      `idp=${new URL(idp.dataUrl).host}`,
-      '--fault',
-      'kind=latency,latency=150ms',
-      '--fault',
-      'kind=http-status,status=503,target.issuer=gitlab,target.endpoint=jwks',
-      ...extra,
-    ]);
+  /** `via: 'env'` names the Toxiproxy through TOXIPROXY_URL instead of --toxiproxy. */
+  function run(extra: string[], via: 'flag' | 'env' = 'flag'): Run {
+    const r = startFault(
+      [
+        ...(via === 'flag' ? ['--toxiproxy', toxiproxy.url] : []),
+        '--idp-admin',
+        idp.adminUrl,
+        '--idp-token',
+        idp.adminToken,
+        '--upstream',
+        `idp=${new URL(idp.dataUrl).host}`,
+        '--fault',
+        'kind=latency,latency=150ms',
+        '--fault',
+        'kind=http-status,status=503,target.issuer=gitlab,target.endpoint=jwks',
+        ...extra,
+      ],
+      via === 'env' ? toxiproxy.url : '',
+    );
     started.push(r.child);
     return r;
   }
@@ -123,6 +126,8 @@ describe('keystorm fault rolls back whatever way it ends', () => {
   /** Waits for ready and checks both faults really are in place. */
   async function readyAndFaulted(r: Run): Promise<{ proxyName: string; listen: string }> {
     const ready = await r.waitFor('ready');
+    // Whether named by flag or by TOXIPROXY_URL, the command drives our server, not its own.
+    assert.deepEqual(ready.toxiproxy, { url: toxiproxy.url, embedded: false });
     const [proxy] = ready.proxies as { name: string; listen: string }[];
     assert.ok(proxy !== undefined);
     const toxics = await adapter.listToxics(proxy.name);
@@ -159,8 +164,8 @@ describe('keystorm fault rolls back whatever way it ends', () => {
     });
   }
 
-  it('normal end: holds for the duration, rolls back and exits 0', async () => {
-    const r = run(['--duration', '1500ms']);
+  it('normal end (Toxiproxy from TOXIPROXY_URL): holds for the duration, rolls back and exits 0', async () => {
+    const r = run(['--duration', '1500ms'], 'env');
     const { proxyName } = await readyAndFaulted(r);
     const { code } = await r.exit;
     assert.equal(code, 0, r.stderr());

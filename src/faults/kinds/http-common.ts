@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { FaultKind as IdpFaultKind } from '../../../mock-idp/faults/kinds/kind.ts';
+import { MAX_FAULT_TTL_MS } from '../../../mock-idp/faults/types.ts';
 import type { FaultContext, FaultKind, HttpTarget, ValidFault } from '../types.ts';
 
 /** Lease of an HTTP fault when neither the window nor the context sets one. */
@@ -14,7 +15,7 @@ export const DEFAULT_HTTP_TTL_MS = 120_000;
 /** Added to a window's length so a fault does not expire a moment before its planned revert. */
 export const HTTP_TTL_GRACE_MS = 30_000;
 /** mock-idp refuses longer TTLs. */
-export const MAX_HTTP_TTL_MS = 60 * 60_000;
+export const MAX_HTTP_TTL_MS = MAX_FAULT_TTL_MS;
 
 const scheduleShape = {
   /** Fault only the first N requests in scope. */
