@@ -57,7 +57,8 @@ export function evaluateSlo(
   return slo.thresholds.map((t) => judge(slo, t, observe(slo, t, source, window), window));
 }
 
-interface Observation {
+/** What a threshold is compared with: the aggregate and how many samples it rests on. */
+export interface Observation {
   samples: number;
   value: number | null;
 }

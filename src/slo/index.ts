@@ -11,7 +11,7 @@ export type { AbortMonitor, AbortTrip } from './abort.ts';
 export { checkSlo, checkSlos, resolveSlos, sloInputSchema } from './definition.ts';
 export type { CheckOptions, Slo, SloInput } from './definition.ts';
 export { evaluateSlo, evaluateSlos, summarizeResults } from './evaluate.ts';
-export type { EvaluateOptions, SloResult } from './evaluate.ts';
+export type { EvaluateOptions, Observation, SloResult } from './evaluate.ts';
 export { compare, formatSelector, parseMetricSelector, parseThreshold, SloSyntaxError } from './grammar.ts';
 export type { Aggregation, MetricSelector, Operator, Threshold } from './grammar.ts';
 export { createLoadMetricSource } from './load-source.ts';
