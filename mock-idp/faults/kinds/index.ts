@@ -22,8 +22,6 @@ export const FAULT_KINDS = [
   dripKind,
 ] as const;
 
-export type FaultKindName = (typeof FAULT_KINDS)[number]['name'];
-
 const BY_NAME = new Map<string, FaultKind>(FAULT_KINDS.map((k) => [k.name, k as FaultKind]));
 
 export function getFaultKind(name: string): FaultKind | undefined {
