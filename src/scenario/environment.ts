@@ -90,6 +90,25 @@ export class RunEnvironment {
     }
   }
 
+  /**
+   * Puts every run proxy back to clean (enabled, no toxics) before a scenario, so nothing one
+   * scenario did can leak into the next even if a revert failed.
+   */
+  async cleanProxies(): Promise<void> {
+    const adapter = this.proxy.adapter;
+    for (const proxy of this.proxies.values()) {
+      for (const toxic of await adapter.listToxics(proxy.name))
+        await adapter.removeToxic(proxy.name, toxic.name);
+      const state = await adapter.getProxy(proxy.name);
+      if (!state.enabled) await adapter.enable(proxy.name);
+    }
+  }
+
+  /** The harness's own token endpoint for an issuer: direct, never through the fault proxy. */
+  directTokenUrl(issuer: string): string {
+    return `${this.idp.dataUrl}/${issuer}/token`;
+  }
+
   /** Template values for the SUT's command, env and URLs (per replica: its own client prefix). */
   templateContext(replica: ReplicaIdentity): TemplateContext {
     return idpTemplateContext({

@@ -19,6 +19,8 @@ const MINT_BATCH = 32;
 
 export interface MixOptions {
   idp: MockIdp;
+  /** Token endpoint the simulated clients use (direct to mock-idp: faults are for the SUT). */
+  tokenUrl: (issuer: string) => string;
   /** Issuer used when a kind names none. */
   defaultIssuer: string;
   /** SUT routes by name (`default` must exist). */
@@ -116,7 +118,7 @@ export class RequestMix {
     if (pool === undefined) {
       const o = this.#options;
       pool = createTokenPool({
-        tokenUrl: o.idp.urlsFor(issuer).tokenUrl,
+        tokenUrl: o.tokenUrl(issuer),
         clients: o.clientsPerIssuer,
         clientIdPrefix: `keystorm-${issuer}`,
         expiresIn: o.tokenLifetimeS,

@@ -85,6 +85,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
   );
 
   let sut: Sut | undefined;
+  let preApplied: Awaited<ReturnType<typeof applyBeforeStart>> = [];
   let mix: RequestMix | undefined;
   let sampler: IdpSampler | undefined;
   let played: ReturnType<typeof playTimeline> | undefined;
@@ -99,7 +100,8 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
   try {
     await env.idp.admin.reset();
     await env.pointIssuersAtProxies();
-    const preApplied = await applyBeforeStart(scenario.beforeStart ?? [], env.ledger, env.faultContext);
+    await env.cleanProxies();
+    preApplied = await applyBeforeStart(scenario.beforeStart ?? [], env.ledger, env.faultContext);
     for (const p of preApplied)
       record({ atMs: 0, what: `fault ${p.item.fault.name} applied before start`, ok: true });
 
@@ -111,6 +113,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
     const phaseMixes = scenario.load.phases.map((p) => p.mix ?? scenario.load.mix ?? DEFAULT_MIX);
     mix = new RequestMix({
       idp: env.idp,
+      tokenUrl: (issuer) => env.directTokenUrl(issuer),
       defaultIssuer,
       routes: s.routes,
       phaseMixes,
@@ -172,7 +175,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
       baseline: undefined,
     });
     const monitor = createAbortMonitor(slos, liveSource, () =>
-      spans(load.elapsedMs(), [], timelineNow.windows(load.elapsedMs())),
+      spans(load.elapsedMs(), [], timelineNow.windows(load.elapsedMs()), firstEventMs(scenario, scale)),
     );
     progressTimer.id = setInterval(() => {
       const snap = load.snapshot();
@@ -203,14 +206,16 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
   } finally {
     if (progressTimer.id !== undefined) clearInterval(progressTimer.id);
     s.signal.removeEventListener('abort', onOuterAbort);
-    await played?.finish();
+    if (played !== undefined) await played.finish();
+    // The timeline never took over the faults applied before the SUT started: revert them here.
+    else for (const p of preApplied) await p.fault.revert().catch(() => undefined);
     await sampler?.stop().catch(() => undefined);
     await mix?.close().catch(() => undefined);
   }
 
   const durationMs = result?.summary.durationMs ?? elapsedMs();
   const faultSpans = played?.windows(durationMs) ?? [];
-  const windows = spans(durationMs, result?.summary.phases ?? [], faultSpans);
+  const windows = spans(durationMs, result?.summary.phases ?? [], faultSpans, firstEventMs(scenario, scale));
   const series = toSeries(result, sampler?.seconds ?? []);
   const recoverySeries: RecoverySecond[] = series.map((p) => ({
     t: p.t,
@@ -316,23 +321,38 @@ function scaleIntervalWindows(slos: Slo[], timeScale: number): Slo[] {
   );
 }
 
-/** The named spans SLO windows refer to: run, phases, faults, baseline (before the first fault), recovery (after the last). */
+/**
+ * When the scenario first changes anything (a fault or an action), run time: the baseline ends
+ * there. 0 when a fault was applied before the SUT started (no baseline then).
+ */
+function firstEventMs(scenario: ScenarioInput, scale: (ms: number) => number): number | undefined {
+  if ((scenario.beforeStart ?? []).length > 0) return 0;
+  const offsets = (scenario.timeline ?? []).map((item) =>
+    scale(parseDuration(isFaultItem(item) ? item.from : item.at, 'offset')),
+  );
+  return offsets.length === 0 ? undefined : Math.min(...offsets);
+}
+
+/**
+ * The named spans SLO windows refer to: the run, its phases and faults, the baseline (before
+ * the first fault or action) and the recovery (after the last fault ends).
+ */
 function spans(
   durationMs: number,
   phases: readonly { name: string; startMs: number; endMs: number }[],
   faults: readonly WindowSpan[],
+  firstEvent: number | undefined,
 ): WindowSpan[] & TimelineSpan[] {
   const out: WindowSpan[] = [{ name: 'run', kind: 'run', fromMs: 0, toMs: durationMs }];
   for (const p of phases) out.push({ name: p.name, kind: 'phase', fromMs: p.startMs, toMs: p.endMs });
   out.push(...faults);
+  const baselineEnd = firstEvent ?? durationMs;
+  if (baselineEnd > 0)
+    out.push({ name: 'baseline', kind: 'baseline', fromMs: 0, toMs: Math.min(baselineEnd, durationMs) });
   if (faults.length > 0) {
-    const firstFault = Math.min(...faults.map((f) => f.fromMs));
     const lastEnd = Math.max(...faults.map((f) => f.toMs));
-    if (firstFault > 0) out.push({ name: 'baseline', kind: 'baseline', fromMs: 0, toMs: firstFault });
     if (lastEnd < durationMs)
       out.push({ name: 'recovery', kind: 'recovery', fromMs: lastEnd, toMs: durationMs });
-  } else {
-    out.push({ name: 'baseline', kind: 'baseline', fromMs: 0, toMs: durationMs });
   }
   return out;
 }
