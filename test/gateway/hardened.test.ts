@@ -90,6 +90,32 @@ describe('hardened key cache', () => {
     assert.ok(jwksOfReplica.every((e) => e.headers['x-keystorm-client'] === 'replica-1'));
   });
 
+  it('refreshes ahead of expiry under steady traffic: about one fetch per TTL and no request waits (FM2)', async () => {
+    const gateway = await start('steady', {
+      JWKS_TTL: '1s',
+      JWKS_MIN_TTL: '1s',
+      JWKS_REFRESH_AHEAD: '400ms',
+    });
+    const [token] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, token)).status, 200);
+    const statuses: number[] = [];
+    const until = Date.now() + 3500;
+    while (Date.now() < until) {
+      const burst = await Promise.all(
+        Array.from({ length: 5 }, () => call(`${gateway.url}/api/auth/verify`, token)),
+      );
+      statuses.push(...burst.map((r) => r.status));
+      await sleep(40);
+    }
+    assert.deepEqual([...new Set(statuses)], [200]);
+    const text = await scrape(gateway.url);
+    assert.equal(metricSum(text, 'jwt_key_cache_miss_total', { provider: 'gitlab', reason: 'expired' }), 0);
+    const { fetches, peak } = await providerStats('steady', 'gitlab');
+    // 3.5 s of traffic with a 1 s TTL refreshed 0.2–0.4 s early: 4–7 fetches, never two at once.
+    assert.ok(fetches >= 3 && fetches <= 8, `${fetches} fetches for ${statuses.length} requests`);
+    assert.equal(peak, 1);
+  });
+
   it('keeps answering 200 from last-known-good keys through a JWKS outage longer than the TTL', async () => {
     const gateway = await start('outage', {
       JWKS_TTL: '1500ms',
