@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Endpoint, PreparedResponse, RequestContext } from '../../mock-idp/contracts.ts';
+import type { PreparedResponse, RequestContext } from '../../mock-idp/contracts.ts';
 import { handleData } from '../../mock-idp/handler.ts';
 import { createMeasurements } from '../../mock-idp/measure/measurements.ts';
 import { Provider } from '../../mock-idp/provider.ts';
@@ -28,7 +28,7 @@ describe('data-plane handler', () => {
     const ctx: RequestContext = {
       id: ++id,
       issuer: route.issuer.name,
-      endpoint: route.endpoint as Endpoint,
+      endpoint: route.endpoint,
       clientId: 'unit',
       method,
       path,
