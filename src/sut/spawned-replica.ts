@@ -37,6 +37,18 @@ function describeExit(exit: ExitInfo, spawnError: Error | undefined): string {
   return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
+function drained(child: ChildProcess, maxMs: number): Promise<void> {
+  const streams = [child.stdout, child.stderr].filter((s) => s !== null && !s.readableEnded && !s.destroyed);
+  if (streams.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, maxMs);
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export class SpawnedReplica implements SutReplica {
   readonly logs: LogCapture;
   private child: ChildProcess | undefined;
@@ -104,7 +116,11 @@ export class SpawnedReplica implements SutReplica {
         resolve({ code: null, signal: null });
       });
       void exited(child).then(resolve);
-    }).then((info) => {
+    }).then(async (info) => {
+      // 'exit' can come before the last output is read: give the pipes a moment to drain so
+      // the log tail in an error message has the SUT's last words. A grandchild holding the
+      // pipe open must not stall us, hence the bound.
+      await drained(child, 250);
       this.exitInfo = info;
       return info;
     });
