@@ -47,6 +47,8 @@ const httpTargetSchema = z.strictObject({
   client: oneOrMany.optional(),
 });
 
+const windowSchema = z.strictObject({ start: durationMs.optional(), stop: durationMs.optional() });
+
 const envelopeSchema = z.strictObject({
   name: z
     .string()
@@ -58,7 +60,7 @@ const envelopeSchema = z.strictObject({
   // Checked per family below: a proxy name for network kinds, a scope for HTTP kinds.
   target: z.unknown().optional(),
   probability: probability.optional(),
-  window: z.strictObject({ start: durationMs.optional(), stop: durationMs.optional() }).optional(),
+  window: windowSchema.optional(),
   attributes: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -93,7 +95,9 @@ export function checkFaultSpec(
       message: `not supported by kind ${definition.kind} (it acts on the whole proxy, not per connection)`,
     });
   }
-  const window = parsed.success ? parsed.data.window : undefined;
+  // Parsed on its own so the order check runs even when another envelope field is wrong.
+  const windowParsed = windowSchema.optional().safeParse(spec.window);
+  const window = windowParsed.success ? windowParsed.data : undefined;
   const startMs = window?.start ?? 0;
   const stopMs = window?.stop;
   if (stopMs !== undefined && stopMs <= startMs) {
