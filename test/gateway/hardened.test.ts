@@ -206,6 +206,28 @@ describe('hardened key cache', () => {
     assert.equal((await call(`${gateway.url}/api/auth/verify`, (await mint('customersdot'))[0])).status, 200);
   });
 
+  it("backs failed fetches off and honours the provider's Retry-After (FM7, FM22)", async () => {
+    await idp.admin.faults.add({
+      kind: 'status',
+      scope: { endpoint: 'jwks', issuer: 'customersdot' },
+      attributes: { status: 503, retryAfter: 2 },
+    });
+    const gateway = await start('retry-after', { JWKS_BACKOFF_BASE: '100ms', JWKS_BACKOFF_MAX: '5s' });
+    const [token] = await mint('customersdot');
+    const statuses: number[] = [];
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      const res = await call(`${gateway.url}/api/auth/verify`, token);
+      statuses.push(res.status);
+      if (res.status === 503) assert.ok(Number(res.headers.get('retry-after')) >= 1);
+      await sleep(50);
+    }
+    assert.deepEqual([...new Set(statuses)], [503]);
+    // 100 ms doubling alone would allow ~5 attempts in 3 s; Retry-After: 2 allows 2.
+    const { fetches } = await providerStats('retry-after', 'customersdot');
+    assert.ok(fetches >= 1 && fetches <= 3, `${fetches} attempts for ${statuses.length} requests`);
+  });
+
   it('refuses an empty key set and keeps the last-known-good keys', async () => {
     const gateway = await start('poison', {
       JWKS_TTL: '1s',
