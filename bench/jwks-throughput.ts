@@ -43,7 +43,9 @@ async function serve(): Promise<void> {
   const peer = new OAuth2Server();
   await peer.issuer.keys.generate('RS256');
   await peer.start(0, '127.0.0.1');
-  const peerUrl = `${peer.issuer.url ?? ''}/jwks`;
+  // Same address family and no name lookup for both servers.
+  const peerUrl = new URL(`${peer.issuer.url ?? ''}/jwks`);
+  peerUrl.hostname = '127.0.0.1';
   // The ceiling on this machine right now: bare node:http writing the same pre-built body.
   const jwks = await fetch(idp.issuers[0]?.jwksUrl ?? '');
   const body = Buffer.from(await jwks.arrayBuffer());
@@ -58,7 +60,7 @@ async function serve(): Promise<void> {
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   const barePort = (bare.address() as AddressInfo).port;
   process.stdout.write(
-    `${JSON.stringify({ mockIdp: idp.issuers[0]?.jwksUrl, peer: peerUrl, bare: `http://127.0.0.1:${barePort}/jwks` })}\n`,
+    `${JSON.stringify({ mockIdp: idp.issuers[0]?.jwksUrl, peer: peerUrl.href, bare: `http://127.0.0.1:${barePort}/jwks` })}\n`,
   );
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
   bare.closeAllConnections();
