@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { AdminApiError } from '../../../mock-idp/admin-client.ts';
@@ -115,41 +114,32 @@ describe('measurements through startMockIdp and admin.stats', () => {
     assert.equal(entries[2]?.clientId, 'sut');
   });
 
-  // Needs mock-idp/index.ts (H1) to pass `eventStream: (req, res) => measurements.eventStream(req, res)`
-  // to createAdminListener; until then the admin router answers GET /events with the JSON route.
-  const sseWired = readFileSync(new URL('../../../mock-idp/index.ts', import.meta.url), 'utf8').includes(
-    'eventStream',
-  );
-  it(
-    'streams fault and mark events over Server-Sent Events to an authorised reader',
-    sseWired ? {} : { todo: 'startMockIdp does not mount measurements.eventStream yet' },
-    async () => {
-      const controller = new AbortController();
-      const res = await fetch(`${idp.adminUrl}/events`, {
-        headers: { accept: 'text/event-stream', authorization: `Bearer ${idp.adminToken}` },
-        signal: controller.signal,
-      });
-      assert.equal(res.status, 200);
-      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-      const reader = res.body?.getReader();
-      assert.ok(reader);
-      await idp.admin.stats.mark('sse');
-      const fault = await idp.admin.faults.add({ kind: 'reset', ttl: '30s' });
-      let text = '';
-      const deadline = Date.now() + 5000;
-      while (!text.includes('event: fault.added') && Date.now() < deadline) {
-        const { value, done } = (await reader.read()) as { value?: Uint8Array; done: boolean };
-        if (done) break;
-        if (value !== undefined) text += Buffer.from(value).toString();
-      }
-      controller.abort();
-      await reader.cancel().catch(() => {});
-      assert.match(text, /event: mark\n/);
-      assert.match(text, new RegExp(`event: fault.added\\ndata: .*"id":"${fault.id}"`));
-      const polled = await idp.admin.stats.events();
-      assert.ok(polled.some((e) => e.type === 'fault.added'));
-    },
-  );
+  it('streams fault and mark events over Server-Sent Events to an authorised reader', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${idp.adminUrl}/events`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${idp.adminToken}` },
+      signal: controller.signal,
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body?.getReader();
+    assert.ok(reader);
+    await idp.admin.stats.mark('sse');
+    const fault = await idp.admin.faults.add({ kind: 'reset', ttl: '30s' });
+    let text = '';
+    const deadline = Date.now() + 5000;
+    while (!text.includes(`"id":"${fault.id}"`) && Date.now() < deadline) {
+      const { value, done } = (await reader.read()) as { value?: Uint8Array; done: boolean };
+      if (done) break;
+      if (value !== undefined) text += Buffer.from(value).toString();
+    }
+    controller.abort();
+    await reader.cancel().catch(() => {});
+    assert.match(text, /event: mark\n/);
+    assert.match(text, new RegExp(`event: fault.added\\ndata: .*"id":"${fault.id}"`));
+    const polled = await idp.admin.stats.events();
+    assert.ok(polled.some((e) => e.type === 'fault.added'));
+  });
 
   it('rejects bad stats input with 400 naming the field and unknown marks with 404', async () => {
     const problem = async (p: Promise<unknown>) => {
