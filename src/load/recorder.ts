@@ -12,7 +12,7 @@
  * Requests land in the second they ended in (like k6's samples); starts and drops in the
  * second they happened.
  */
-import type { Histogram } from 'hdr-histogram-js';
+import type { JsHistogram as Histogram } from 'hdr-histogram-js';
 import { Counts, isExpected, isSecurityFailure } from './counts.ts';
 import type { CountsJson } from './counts.ts';
 import {
