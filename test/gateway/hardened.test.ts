@@ -174,6 +174,29 @@ describe('hardened key cache', () => {
     );
   });
 
+  it('accepts a newly published kid within one cooldown after an unknown-kid flood (FM6)', async () => {
+    const gateway = await start('flood-then-rotate', { JWKS_UNKNOWN_KID_COOLDOWN: '1s' });
+    const [old] = await mint();
+    assert.equal((await call(`${gateway.url}/api/auth/verify`, old)).status, 200);
+    const flood = await mint('gitlab', { shape: 'unknown-kid', count: 50 });
+    await Promise.all(flood.map((t) => call(`${gateway.url}/api/auth/verify`, t)));
+    const floodEnded = Date.now();
+    await idp.admin.keys.rotate('gitlab');
+    const [fresh] = await mint();
+    let status = 0;
+    let acceptedAfter = 0;
+    while (status !== 200 && Date.now() - floodEnded < 3000) {
+      const started = Date.now();
+      const res = await call(`${gateway.url}/api/auth/verify`, fresh);
+      assert.ok(Date.now() - started < 500, 'a request inside the cooldown is answered at once, not queued');
+      status = res.status;
+      acceptedAfter = Date.now() - floodEnded;
+      if (status !== 200) await sleep(100);
+    }
+    assert.equal(status, 200);
+    assert.ok(acceptedAfter <= 1600, `new kid accepted ${acceptedAfter}ms after the flood`);
+  });
+
   it('is not ready while a provider is down at cold start, answers 503 for it, and recovers after heal', async () => {
     const fault = await idp.admin.faults.add({
       kind: 'status',
