@@ -46,6 +46,7 @@ export class Provider {
   }
 
   static async create(options: ProviderOptions): Promise<Provider> {
+    if (options.issuers.length === 0) throw new TypeError('issuers: at least one issuer is required');
     const names = new Set<string>();
     for (const issuer of options.issuers) {
       if (!ISSUER_NAME.test(issuer.name) || issuer.name === CLIENT_PREFIX) {
