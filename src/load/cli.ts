@@ -141,12 +141,12 @@ function latencyRow(label: string, l: LatencySummary): string {
 }
 
 /** The human-readable report of a run. */
-export function formatSummary(s: LoadSummary, rate: number): string {
+export function formatSummary(s: LoadSummary, url: string, rate: number, durationMs: number): string {
   const t = s.totals;
   const st = t.status;
   const e = t.errors;
   const lines = [
-    `keystorm load ${s.target} — ${rate}/s for ${formatDuration(s.scheduleMs)}, ${s.settings.connections} connections${s.aborted ? ' (interrupted)' : ''}`,
+    `keystorm load ${url} — ${rate}/s for ${formatDuration(durationMs)}, ${s.settings.connections} connections${s.aborted ? ' (interrupted)' : ''}`,
     `requests   ${t.requests} ended, achieved ${s.achievedRate.toFixed(1)}/s · started ${t.started} · late ${t.late} (>${s.settings.lateThresholdMs}ms) · dropped ${t.dropped} · peak in flight ${s.peakInFlight}`,
     `status     2xx ${st['2xx']} · 3xx ${st['3xx']} · 401 ${st['401']} · 403 ${st['403']} · other 4xx ${st['4xx']} · 5xx ${st['5xx']}` +
       (st.other > 0 ? ` · other ${st.other}` : ''),
@@ -208,7 +208,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const result = await run.done;
     const summary = result.summary;
-    console.log(options.json ? JSON.stringify(summary) : formatSummary(summary, options.rate));
+    console.log(
+      options.json
+        ? JSON.stringify(summary)
+        : formatSummary(summary, url.href, options.rate, options.durationMs),
+    );
     return summary.aborted ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     if (progress !== undefined) clearInterval(progress);
