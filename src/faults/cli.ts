@@ -270,6 +270,17 @@ async function run(options: Options, faults: readonly ValidFault[]): Promise<num
     const ctx: FaultContext = {
       httpTtlMs: options.ttlMs ?? Math.min(options.durationMs + HTTP_TTL_GRACE_MS, MAX_HTTP_TTL_MS),
     };
+    const ttl = ctx.httpTtlMs ?? 0;
+    if (
+      ttl < options.durationMs &&
+      faults.some((f) => f.envelope.family === 'http' && f.envelope.window.stopMs === undefined)
+    ) {
+      out.note(
+        'warning',
+        { message: 'ttl shorter than duration' },
+        `HTTP faults expire after --ttl ${formatDuration(ttl)}, before --duration ends`,
+      );
+    }
     if (options.upstreams.length > 0) {
       control = await connectProxyControl({
         ...(options.toxiproxy === undefined ? {} : { url: options.toxiproxy }),

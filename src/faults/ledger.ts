@@ -110,7 +110,11 @@ export class FaultLedger {
       if (index === -1) return; // already undone by the rollback
       this.entries.splice(index, 1);
       const step = await this.runBounded(entry);
-      if (!step.ok) throw new HarnessError('ERR_FAULT_REVERT', `${label}: ${step.error ?? 'failed'}`);
+      if (!step.ok) {
+        // Keep it on the books so the final rollback tries again (unless that already ran).
+        if (!this.closed) this.entries.splice(Math.min(index, this.entries.length), 0, entry);
+        throw new HarnessError('ERR_FAULT_REVERT', `${label}: ${step.error ?? 'failed'}`);
+      }
     };
   }
 

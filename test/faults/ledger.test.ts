@@ -161,6 +161,20 @@ describe('FaultLedger rollback', () => {
     assert.equal(report.steps.length, 1);
   });
 
+  it('keeps an early revert that failed on the books, so the final rollback retries it', async () => {
+    const ledger = new FaultLedger();
+    let attempts = 0;
+    const undo = ledger.record('flaky', () => {
+      attempts += 1;
+      return attempts === 1 ? Promise.reject(new Error('API briefly down')) : Promise.resolve();
+    });
+    await assert.rejects(undo(), (e: unknown) => e instanceof HarnessError && e.code === 'ERR_FAULT_REVERT');
+    assert.deepEqual(ledger.outstanding, ['flaky']);
+    const report = await ledger.rollback();
+    assert.equal(report.ok, true);
+    assert.equal(attempts, 2);
+  });
+
   it('rolls back on SIGTERM while its handlers are installed, and removes them after', async () => {
     const ledger = new FaultLedger();
     const proxy = await ledger.createProxy(adapter, { alias: 'sig', upstream: upstream.address });
