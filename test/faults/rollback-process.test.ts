@@ -13,7 +13,7 @@ import { startToxiproxyServer } from '../../src/proxy/server.ts';
 import type { ToxiproxyServer } from '../../src/proxy/server.ts';
 import { startMockIdp } from '../../mock-idp/index.ts';
 import type { MockIdp } from '../../mock-idp/index.ts';
-import { rawGet } from './helpers.ts';
+import { freePort, rawGet } from './helpers.ts';
 
 const BIN = new URL('../../bin/keystorm.mjs', import.meta.url).pathname;
 
@@ -165,8 +165,10 @@ describe('keystorm fault rolls back whatever way it ends', () => {
   }
 
   it('normal end (Toxiproxy from TOXIPROXY_URL): holds for the duration, rolls back and exits 0', async () => {
-    const r = run(['--duration', '1500ms'], 'env');
-    const { proxyName } = await readyAndFaulted(r);
+    const port = await freePort();
+    const r = run(['--duration', '1500ms', '--listen', `127.0.0.1:${port}`], 'env');
+    const { proxyName, listen } = await readyAndFaulted(r);
+    assert.equal(listen, `127.0.0.1:${port}`);
     const { code } = await r.exit;
     assert.equal(code, 0, r.stderr());
     await assertClean(proxyName);
