@@ -197,6 +197,36 @@ describe('hardened key cache', () => {
     assert.ok(acceptedAfter <= 1600, `new kid accepted ${acceptedAfter}ms after the flood`);
   });
 
+  it('is not ready until every provider has been fetched once', async () => {
+    await idp.admin.faults.add({
+      kind: 'latency',
+      scope: { endpoint: 'jwks', issuer: 'gitlab' },
+      attributes: { ms: 1500 },
+    });
+    const gateway = await start('slow-ready', { GATEWAY_VERIFY_TIMEOUT: '300ms', JWKS_FETCH_TIMEOUT: '3s' });
+    const first = await call(`${gateway.url}/ready`, undefined, {}, 'GET');
+    assert.equal(first.status, 503);
+    assert.deepEqual(
+      (first.body.providers as { provider: string; ready: boolean }[]).map((p) => [p.provider, p.ready]),
+      [
+        ['gitlab', false],
+        ['customersdot', true],
+      ],
+    );
+    let status = 0;
+    const deadline = Date.now() + 5000;
+    while (status !== 200 && Date.now() < deadline) {
+      await sleep(200);
+      status = (await call(`${gateway.url}/ready`, undefined, {}, 'GET')).status;
+    }
+    assert.equal(status, 200);
+    assert.equal(
+      (await providerStats('slow-ready', 'gitlab')).fetches,
+      1,
+      'readiness probes joined the one fetch',
+    );
+  });
+
   it('is not ready while a provider is down at cold start, answers 503 for it, and recovers after heal', async () => {
     const fault = await idp.admin.faults.add({
       kind: 'status',
