@@ -171,6 +171,11 @@ export class KeyStore {
     return this.override;
   }
 
+  /** Reports a lifecycle event that is not itself a key change (a rotation plan, a wrong rotation). */
+  note(type: string, detail: Record<string, unknown>): void {
+    this.emit(type, detail);
+  }
+
   /** Runs `action` after `delayMs` unless the store is reset or closed first. */
   schedule(delayMs: number, action: () => void): void {
     if (delayMs <= 0) {

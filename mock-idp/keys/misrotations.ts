@@ -198,11 +198,13 @@ export const MISROTATIONS: { [K in MisrotationKind]: Apply<K> } = {
 };
 
 /** Applies a wrong rotation after its options were validated. */
-export function applyMisrotation(
+export async function applyMisrotation(
   store: KeyStore,
   kind: MisrotationKind,
   options: unknown,
 ): Promise<MisrotationResult> {
   const apply = MISROTATIONS[kind] as Apply<MisrotationKind>;
-  return apply(store, options as never);
+  const result = await apply(store, options as never);
+  store.note('misrotation', { ...result });
+  return result;
 }

@@ -53,7 +53,7 @@ export async function rotateGracefully(
       });
     });
   });
-  return {
+  const plan: RotationPlan = {
     kid: material.kid,
     alg,
     previousKid: previous?.kid,
@@ -61,4 +61,6 @@ export async function rotateGracefully(
     retireAt: start + publishAhead + retireAfter,
     revokeAt: start + publishAhead + retireAfter + revokeAfter,
   };
+  store.note('rotation.scheduled', { ...plan });
+  return plan;
 }

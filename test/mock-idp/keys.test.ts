@@ -101,6 +101,10 @@ describe('key lifecycle and rotations', () => {
     assert.deepEqual(await servedKids(jwksUrl), [r.signingKid]);
     assert.equal(await verifyNow(jwksUrl, old.token), 'ERR_JWKS_NO_MATCHING_KEY');
     assert.equal(await verifyNow(jwksUrl, (await mint()).token), 'ok');
+    const events = await idp.admin.stats.events();
+    const types = events.filter((e) => e.issuer === 'gitlab').map((e) => e.type);
+    assert.ok(types.includes('key.revoked') && types.includes('misrotation'), types.join(', '));
+    assert.equal(events.findLast((e) => e.type === 'misrotation')?.detail?.kind, 'immediate-revoke');
   });
 
   it('same-kid-new-material: the kid stays, old signatures stop verifying', async () => {
