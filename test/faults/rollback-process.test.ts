@@ -194,6 +194,20 @@ describe('keystorm fault rolls back whatever way it ends', () => {
     await assertClean(proxyName);
   });
 
+  it('a fault refused while applying (unknown issuer at the IdP) undoes the ones before it and exits 3', async () => {
+    const r = run(['--duration', '30s', '--fault', 'kind=http-empty-keys,target=no-such-issuer']);
+    const { code } = await r.exit;
+    assert.equal(code, 3, r.stderr());
+    assert.match(r.stderr(), /applying fault http-empty-keys .*404/);
+    const applied = r.events.filter((e) => e.event === 'applied').map((e) => e.name);
+    assert.deepEqual(applied, ['latency', 'http-status']);
+    const rollback = r.events.find((e) => e.event === 'rollback');
+    assert.equal(rollback?.ok, true);
+    const proxy = r.events.find((e) => e.event === 'proxy') as { name: string } | undefined;
+    assert.ok(proxy !== undefined);
+    await assertClean(proxy.name);
+  });
+
   it('a bad fault exits 2 listing every problem, with nothing applied', async () => {
     const before = (await adapter.listProxies()).length;
     const r = startFault([
