@@ -14,7 +14,7 @@ import { createFaultPlan } from './faults/fault-plan.ts';
 import { DEFAULT_ISSUERS, prefixedBase, type IssuerOptions } from './issuer.ts';
 import { createMeasurements } from './measure/measurements.ts';
 import { Provider } from './provider.ts';
-import { closeServer, createDataListener, createDataServer, listen } from './server.ts';
+import { answerClientErrors, closeServer, createDataListener, createDataServer, listen } from './server.ts';
 import { createTlsMaterial, DEFAULT_TLS_HOSTS } from './tls.ts';
 import { createRandom } from '../src/util/random.ts';
 
@@ -174,6 +174,7 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
       eventStream: (req, res) => measurements.eventStream(req, res),
     }),
   );
+  answerClientErrors(adminServer);
   let boundAdminPort: number;
   try {
     boundAdminPort = await listen(adminServer, adminHost, adminPort);

@@ -196,6 +196,23 @@ export interface TlsOptions {
   cert: string;
 }
 
+const BAD_REQUEST_BODY = JSON.stringify({
+  error: 'invalid_request',
+  error_description: 'malformed HTTP request',
+});
+const BAD_REQUEST = `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(BAD_REQUEST_BODY)}\r\nconnection: close\r\n\r\n${BAD_REQUEST_BODY}`;
+
+/** Malformed HTTP (bad request line, oversized headers …) gets a JSON 400 instead of node's bare one. */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(BAD_REQUEST);
+  });
+}
+
 /** An HTTP(S) server whose connections are reported to `onConnection`. */
 export function createDataServer(
   listener: (req: IncomingMessage, res: ServerResponse) => void,
@@ -205,11 +222,13 @@ export function createDataServer(
   if (tls === undefined) {
     const server = createHttpServer(listener);
     server.on('connection', onConnection);
+    answerClientErrors(server);
     return server;
   }
   const server = createHttpsServer({ key: tls.key, cert: tls.cert }, listener);
   // The TLS socket is the one requests see (ctx.socket), so report that one.
   server.on('secureConnection', onConnection);
+  answerClientErrors(server);
   return server;
 }
 

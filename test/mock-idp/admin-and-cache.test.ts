@@ -3,6 +3,7 @@
  * JWKS cache policy (Cache-Control, correct and deliberately wrong 304s).
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AdminApiError } from '../../mock-idp/admin-client.ts';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
@@ -88,6 +89,26 @@ describe('admin plane', () => {
       assert.deepEqual(await idp.admin.health(), { ok: true });
     });
   }
+
+  it('answers malformed HTTP on both planes with a JSON 400 and keeps serving', async () => {
+    for (const base of [idp.dataUrl, idp.adminUrl]) {
+      const { port } = new URL(base);
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write('GARBAGE \x00\x01 NOT-HTTP\r\n\r\n'),
+        );
+        let data = '';
+        socket.on('data', (d: Buffer) => (data += d.toString()));
+        socket.on('end', () => resolve(data));
+        socket.on('error', reject);
+        socket.setTimeout(5000, () => socket.destroy(new Error('no answer')));
+      });
+      assert.match(raw, /^HTTP\/1\.1 400 /);
+      assert.match(raw, /"error":"invalid_request"/);
+    }
+    assert.equal((await getJson(idp.urlsFor('gitlab').jwksUrl)).status, 200);
+    assert.deepEqual(await idp.admin.health(), { ok: true });
+  });
 
   it('surfaces field problems through the typed client', async () => {
     await assert.rejects(idp.admin.tokens.mint('gitlab', { count: 0 }), (e: AdminApiError) => {
