@@ -7,7 +7,8 @@
  *   npx keystorm run --sut-env KEY_CACHE=naive          # the incident's naive cache: breaches
  *
  * The gateway's cache timings are set short (a TTL of 10 s, a cooldown of 2 s) so a drill takes
- * minutes; the scenarios' SLOs are written against these timings.
+ * minutes; the scenarios' SLOs are written against these timings. `{{scaled …}}` shrinks them
+ * with `--time-scale`, so a quicker CI pass keeps every scenario's proportions.
  */
 import { defineConfig } from './src/config/index.ts';
 
@@ -25,15 +26,15 @@ export default defineConfig({
       GATEWAY_JWKS_CLIENT_ID: '{{replica.id}}',
       GATEWAY_AUDIENCE: 'gitlab-ai-gateway',
       GATEWAY_HEADER_CLAIMS: 'X-Gitlab-Instance-Id=gitlab_instance_id',
-      GATEWAY_CLOCK_TOLERANCE: '5s',
+      GATEWAY_CLOCK_TOLERANCE: '{{scaled 5s}}',
       KEY_CACHE: 'hardened',
-      JWKS_TTL: '10s',
-      JWKS_MIN_TTL: '1s',
-      JWKS_REFRESH_AHEAD: '2s',
+      JWKS_TTL: '{{scaled 10s}}',
+      JWKS_MIN_TTL: '{{scaled 1s}}',
+      JWKS_REFRESH_AHEAD: '{{scaled 2s}}',
       JWKS_STALE_GRACE: '10m',
-      JWKS_UNKNOWN_KID_COOLDOWN: '2s',
-      JWKS_BACKOFF_BASE: '250ms',
-      JWKS_BACKOFF_MAX: '2s',
+      JWKS_UNKNOWN_KID_COOLDOWN: '{{scaled 2s}}',
+      JWKS_BACKOFF_BASE: '{{scaled 250ms}}',
+      JWKS_BACKOFF_MAX: '{{scaled 2s}}',
       JWKS_FETCH_TIMEOUT: '1500ms',
       GATEWAY_VERIFY_TIMEOUT: '2s',
     },

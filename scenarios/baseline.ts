@@ -9,7 +9,7 @@ export default defineScenario({
   load: { phases: [{ name: 'steady', rate: 40, duration: '12s' }] },
   slos: [
     { metric: 'unexpected_rate', threshold: 'rate<0.001' },
-    { metric: 'request_duration', threshold: 'p(95)<500' },
+    { metric: 'request_duration', threshold: 'p(95)<1000' },
     { metric: 'status_5xx_rate', threshold: 'rate==0' },
     // TTL 10s, two issuers: a cache that works needs a handful of fetches, not one per request.
     { metric: 'jwks_fetches_per_instance', threshold: 'max<=8' },

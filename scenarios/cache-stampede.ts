@@ -11,10 +11,13 @@ export default defineScenario({
   load: {
     connections: 80,
     phases: [
-      { name: 'cold-burst', burst: 60 },
-      { name: 'warm', rate: 20, duration: '4s' },
-      { name: 'rotated-burst', burst: 60 },
-      { name: 'after', rate: 20, duration: '6s' },
+      // Bursts keep their slot on the timeline, so the actions below line up with the phases.
+      { name: 'cold-burst', burst: 60, duration: '2s' },
+      { name: 'warm', rate: 20, duration: '3s' },
+      // No traffic while the key rotates: the next burst is the first to meet the new kid.
+      { name: 'quiet', pause: true, duration: '1s' },
+      { name: 'rotated-burst', burst: 60, duration: '3s' },
+      { name: 'after', rate: 20, duration: '5s' },
     ],
   },
   timeline: [
@@ -39,7 +42,7 @@ export default defineScenario({
     },
     // A new key signs right before the second burst: every token in it carries an unknown kid.
     {
-      at: '4.5s',
+      at: '5.3s',
       action: {
         kind: 'rotate-keys',
         issuer: 'gitlab',
@@ -48,7 +51,7 @@ export default defineScenario({
         revokeAfter: '60s',
       },
     },
-    { at: '4.6s', action: { kind: 'force-refresh' } },
+    { at: '5.5s', action: { kind: 'force-refresh' } },
   ],
   slos: [
     { metric: 'jwks_peak_concurrency', threshold: 'max<=2' },

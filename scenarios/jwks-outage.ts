@@ -6,7 +6,7 @@ export default defineScenario({
   hypothesis:
     'When the JWKS endpoint fails for longer than the cache TTL, the SUT keeps verifying with its last-known-good keys (logging that it re-cached them), backs off its retries, and is back to normal as soon as the provider heals.',
   covers: ['FM8', 'FM7', 'FM24', 'FM22'],
-  load: { phases: [{ name: 'steady', rate: 30, duration: '24s' }] },
+  load: { phases: [{ name: 'steady', rate: 30, duration: '28s' }] },
   timeline: [
     {
       from: '3s',

@@ -14,7 +14,7 @@ export default defineScenario({
   ],
   slos: [
     { metric: 'unexpected_rate', threshold: 'rate<0.001' },
-    { metric: 'request_duration', threshold: 'p(99)<500' },
+    { metric: 'request_duration', threshold: 'p(99)<1500' },
     { metric: 'jwks_fetches_per_instance', threshold: 'max<=8' },
     { metric: 'jwks_peak_concurrency', threshold: 'max<=2' },
   ],

@@ -12,9 +12,17 @@ function findTests(dir) {
   });
 }
 
-const filters = process.argv.slice(2);
+// Arguments: substrings that select test files; `--exclude SUBSTRING` drops files (repeatable).
+const args = process.argv.slice(2);
+const filters = [];
+const excludes = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--exclude') excludes.push(args[++i] ?? '');
+  else filters.push(args[i]);
+}
 const files = findTests('test')
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .filter((file) => !excludes.some((x) => x !== '' && file.includes(x)))
   .sort();
 if (files.length === 0) {
   console.error(`no test files matched ${filters.join(' ') || 'test/**/*.test.ts'}`);

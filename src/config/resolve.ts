@@ -199,6 +199,7 @@ export function sutTemplateShape(idp: FullIdpConfig, proxy: FullProxyConfig): Te
       adminUrl: sample,
       proxyUrl: proxy.enabled ? sample : undefined,
       caPath: idp.tls ? '/tmp/ca.pem' : undefined,
+      timeScale: 1,
     }),
     replica: { id: 'replica-1', index: 0 },
     port: 1,

@@ -104,9 +104,10 @@ export async function runAction(action: ActionInput, ctx: ActionContext): Promis
     case 'check-ready':
       return checkReady(action.expect, ms(action.within, 'within'), ctx);
     case 'set-clock': {
+      // Drill time, like every offset: the SUT's clock tolerance scales with the run too.
       const offset =
         typeof action.offset === 'number' ? action.offset : parseDuration(action.offset, 'offset');
-      await admin.clock.set(issuerOf(action), offset);
+      await admin.clock.set(issuerOf(action), Math.round(ctx.scale(offset)));
       ctx.mix.invalidateMinted();
       return undefined;
     }

@@ -14,7 +14,7 @@ export type Duration = string | number;
 
 /**
  * One load phase. Exactly one of `rate` (open model, constant or ramping to `rampTo`), `vus`
- * (closed model) or `burst` (N requests released at one instant) says what kind it is.
+ * (closed model), `burst` (N requests released at one instant) or `pause` says what kind it is.
  */
 export interface PhaseInput {
   /** Name, usable as an SLO window (`during:<name>`). */
@@ -27,6 +27,8 @@ export interface PhaseInput {
   vus?: number;
   /** Requests released together at the phase start (for stampedes). */
   burst?: number;
+  /** No requests for `duration` (e.g. while the timeline changes keys before a burst). */
+  pause?: boolean;
   /** How long the phase lasts (required except for bursts, which end when answered). */
   duration?: Duration;
   /** Hard cap on the requests of this phase (the engine caps every phase anyway). */

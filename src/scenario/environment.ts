@@ -20,6 +20,8 @@ export interface EnvironmentOptions {
   /** Toxiproxy API to drive; default TOXIPROXY_URL, else the embedded server. */
   toxiproxyUrl?: string;
   seed: number;
+  /** Drill time × timeScale = run time; also scales `{{scaled …}}` in the SUT's env. */
+  timeScale: number;
   sut: SutOptions;
   allowHosts: readonly string[];
   /** Lease of HTTP faults at mock-idp, so a SIGKILLed run leaves nothing behind for long. */
@@ -117,6 +119,7 @@ export class RunEnvironment {
       adminUrl: this.idp.adminUrl,
       proxyUrl: this.proxy.url,
       caPath: this.idp.caPath,
+      timeScale: this.options.timeScale,
     });
   }
 

@@ -31,6 +31,25 @@ export interface ScenarioData {
   baseline: { fromMs: number; toMs: number } | undefined;
 }
 
+/**
+ * "Back to normal" for time_to_recover: p95 within twice the baseline plus 50 ms, and the
+ * unexpected-outcome rate within one point of it. Looser than the evaluator's defaults because
+ * per-second p95 on a shared 2-core CI box jumps by several times without any fault.
+ */
+const RECOVERY_TOLERANCE = { latencyTolerance: 1, latencySlackMs: 50, errorRateTolerance: 0.01 } as const;
+
+/**
+ * The load engine keeps one bucket per second and widens a window to whole seconds, so a window
+ * ending at 6.003 s would take in second 6 — the next phase, with another request mix. Narrowing
+ * to the whole seconds inside the window keeps neighbours out; a window shorter than that keeps
+ * its widened reading rather than none.
+ */
+export function wholeSecondsWithin(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
+  const from = Math.ceil(fromMs / 1000) * 1000;
+  const to = Math.floor(toMs / 1000) * 1000;
+  return to > from ? { fromMs: from, toMs: to } : { fromMs, toMs };
+}
+
 const NO_TREND: TrendSummary = { samples: 0, min: 0, max: 0, avg: 0, percentile: () => 0 };
 const noGauge: GaugeSummary = { samples: 0, value: 0, min: 0, max: 0 };
 
@@ -39,7 +58,8 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
     Object.keys(query.tags).every((t) => allowed.includes(t));
   const load = (query: MetricQuery): { view: WindowView; kind: string | undefined } | undefined => {
     if (!onlyTags(query, ['kind'])) return undefined;
-    return { view: data.loadWindow(query.fromMs, query.toMs), kind: query.tags.kind };
+    const { fromMs, toMs } = wholeSecondsWithin(query.fromMs, query.toMs);
+    return { view: data.loadWindow(fromMs, toMs), kind: query.tags.kind };
   };
 
   return {
@@ -131,7 +151,11 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
           if (Object.keys(query.tags).length > 0 || data.baseline === undefined) return noGauge;
           const baseline = baselineFromSeries(data.recoverySeries, data.baseline.fromMs, data.baseline.toMs);
           if (baseline === undefined) return noGauge;
-          const ms = timeToRecover(data.recoverySeries, { faultEndMs: query.fromMs, baseline });
+          const ms = timeToRecover(data.recoverySeries, {
+            faultEndMs: query.fromMs,
+            baseline,
+            ...RECOVERY_TOLERANCE,
+          });
           // Never recovered: the whole window, so `value<N` fails with the time it was given.
           const value = ms ?? query.toMs - query.fromMs;
           return { samples: 1, value, min: value, max: value };

@@ -289,6 +289,7 @@ export function toEnginePhases(phases: readonly PhaseInput[], scale: (ms: number
     const cap = p.maxRequests === undefined ? {} : { maxRequests: p.maxRequests };
     if (p.burst !== undefined)
       return { type: 'burst', name: p.name, count: p.burst, ...(duration === undefined ? {} : { duration }) };
+    if (p.pause === true) return { type: 'pause', name: p.name, duration: duration ?? 1000 };
     if (p.vus !== undefined)
       return { type: 'closed', name: p.name, vus: p.vus, duration: duration ?? 1000, ...cap };
     if (p.rampTo !== undefined) {

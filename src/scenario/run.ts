@@ -112,6 +112,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
           ? { toxiproxyUrl: config.proxy.url }
           : {}),
         seed: config.seed,
+        timeScale: config.timeScale,
         sut: sutOptions(sut),
         allowHosts: config.allowHosts,
         httpFaultTtlMs: HTTP_FAULT_TTL_MS,

@@ -53,6 +53,7 @@ const phase = z.strictObject({
   rampTo: z.number().nonnegative().max(100_000).optional(),
   vus: z.number().int().min(1).max(10_000).optional(),
   burst: z.number().int().min(1).max(100_000).optional(),
+  pause: z.literal(true).optional(),
   duration: duration.optional(),
   maxRequests: z.number().int().min(1).optional(),
   mix: mix.optional(),
@@ -141,12 +142,18 @@ export function checkScenario(input: unknown, path: string, options: ScenarioChe
   const phases = arrayOf(scenario.load?.phases);
 
   phases.forEach((p, i) => {
-    const kinds = [p.rate, p.vus, p.burst].filter((v) => v !== undefined).length;
+    const kinds = [p.rate, p.vus, p.burst, p.pause].filter((v) => v !== undefined).length;
     if (kinds !== 1) {
-      problems.push({ path: at(`load.phases[${i}]`), message: 'give exactly one of rate, vus or burst' });
+      problems.push({
+        path: at(`load.phases[${i}]`),
+        message: 'give exactly one of rate, vus, burst or pause',
+      });
     }
     if (p.burst === undefined && p.duration === undefined) {
-      problems.push({ path: at(`load.phases[${i}].duration`), message: 'required for rate and vus phases' });
+      problems.push({
+        path: at(`load.phases[${i}].duration`),
+        message: 'required for rate, vus and pause phases',
+      });
     }
     if (p.rampTo !== undefined && p.rate === undefined) {
       problems.push({ path: at(`load.phases[${i}].rampTo`), message: 'only with rate' });
@@ -228,6 +235,7 @@ type LooseItem = Record<string, unknown> & {
   rate?: unknown;
   vus?: unknown;
   burst?: unknown;
+  pause?: unknown;
   duration?: unknown;
   rampTo?: unknown;
   mix?: unknown;

@@ -32,6 +32,8 @@ export function idpTemplateContext(options: {
   adminUrl: string;
   proxyUrl: string | undefined;
   caPath: string | undefined;
+  /** The run's time scale, for `{{scaled 10s}}`. */
+  timeScale: number;
 }): TemplateContext {
   const perIssuer: Record<string, TemplateContext> = {};
   for (const issuer of options.issuers) {
@@ -56,5 +58,6 @@ export function idpTemplateContext(options: {
       ...(options.caPath === undefined ? {} : { ca: options.caPath }),
     },
     ...(options.proxyUrl === undefined ? {} : { proxy: { url: options.proxyUrl } }),
+    timeScale: options.timeScale,
   };
 }

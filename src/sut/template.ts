@@ -5,6 +5,7 @@
  * unknown placeholder is an error that names it and lists what is known.
  */
 import { ValidationError, type Problem } from '../errors.ts';
+import { tryParseDuration } from '../util/duration.ts';
 
 /** Values a template can read: nested plain objects of strings, numbers and booleans. */
 export interface TemplateContext {
@@ -12,6 +13,7 @@ export interface TemplateContext {
 }
 export type TemplateValue = string | number | boolean | TemplateContext | undefined;
 
+const SCALED = /^scaled\s+(.+)$/;
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /** Every placeholder name in `text`, in order of appearance (duplicates kept). */
@@ -48,6 +50,8 @@ export class TemplateRenderer {
   /** Renders `text`; on an unknown placeholder records a problem at `where` and leaves it as is. */
   render(text: string, where: string): string {
     return text.replace(PLACEHOLDER, (whole, name: string) => {
+      const scaled = SCALED.exec(name);
+      if (scaled !== null) return this.renderScaled(whole, scaled[1] ?? '', where);
       const value = lookup(this.context, name);
       if (value === undefined) {
         this.problems.push({ path: where, message: `unknown placeholder ${whole}${this.hint()}` });
@@ -75,6 +79,23 @@ export class TemplateRenderer {
   /** Throws one ValidationError listing every problem recorded so far. */
   throwIfProblems(what: string): void {
     if (this.problems.length > 0) throw new ValidationError(what, this.problems);
+  }
+
+  /**
+   * `{{scaled 10s}}`: a duration multiplied by the run's time scale (`timeScale` in the context,
+   * default 1), in milliseconds — so a SUT's TTLs and cooldowns shrink with the scenarios.
+   */
+  private renderScaled(whole: string, text: string, where: string): string {
+    const ms = tryParseDuration(text.trim());
+    if (ms === undefined) {
+      this.problems.push({
+        path: where,
+        message: `${whole}: ${JSON.stringify(text.trim())} is not a duration (e.g. 10s)`,
+      });
+      return whole;
+    }
+    const factor = typeof this.context.timeScale === 'number' ? this.context.timeScale : 1;
+    return `${Math.max(1, Math.round(ms * factor))}ms`;
   }
 
   private hint(): string {
