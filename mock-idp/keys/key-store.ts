@@ -295,6 +295,13 @@ export class KeyStore {
     return stored;
   }
 
+  /** Keeps memory bounded under endless rotation: only the newest revoked keys stay. */
+  private pruneRevoked(): void {
+    let excess = this.keys.filter((k) => k.state === 'revoked').length - MAX_REVOKED_KEYS;
+    if (excess <= 0) return;
+    this.keys = this.keys.filter((k) => !(k.state === 'revoked' && excess-- > 0));
+  }
+
   private info(k: StoredKey): KeyInfo {
     const info: KeyInfo = {
       kid: k.material.kid,
@@ -310,10 +317,14 @@ export class KeyStore {
   }
 
   private changed(type: string, detail: Record<string, unknown>): void {
+    this.pruneRevoked();
     this.onChange();
     this.emit(type, detail);
   }
 }
+
+/** Revoked keys kept for `revoked-key` tokens and the admin listing; older ones are forgotten. */
+export const MAX_REVOKED_KEYS = 32;
 
 function verbFor(state: Exclude<KeyState, 'next'>): string {
   return state === 'active' ? 'activated' : state === 'retiring' ? 'retired' : 'revoked';

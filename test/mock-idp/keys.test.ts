@@ -84,6 +84,14 @@ describe('key lifecycle and rotations', () => {
     assert.equal((await servedKids(jwksUrl)).length, 1);
   });
 
+  it('forgets the oldest revoked keys so endless rotation stays bounded', async () => {
+    for (let i = 0; i < 40; i++) await idp.admin.keys.misrotate('gitlab', 'immediate-revoke');
+    const keys = await idp.admin.keys.list('gitlab');
+    assert.equal(keys.filter((k) => k.state === 'revoked').length, 32);
+    assert.equal(keys.filter((k) => k.state === 'active').length, 1);
+    assert.equal((await servedKids(jwksUrl)).length, 1);
+  });
+
   it('sign-before-publish: tokens carry a kid the JWKS lacks until it is published', async () => {
     const r = await idp.admin.keys.misrotate('gitlab', 'sign-before-publish', { publishAfter: 300 });
     const token = await mint();
