@@ -2,7 +2,8 @@
  * Load engine speed, in one run:
  *   1. max throughput: keystorm's closed model (10 VUs, 10 connections) vs autocannon (npm,
  *      programmatic API, 10 connections) against the same trivial loopback endpoint, measured
- *      alternately twice each after a warm-up; target: keystorm ≥ autocannon;
+ *      alternately three times each after a warm-up (best and median reported); target:
+ *      keystorm ≥ autocannon (best vs best); client CPU per request is reported too;
  *   2. scheduling precision: 2,000 req/s scheduled for 10 s; target: p99 start lag < 2 ms,
  *      measured as the scheduler's lag (start made − start due); the send lag (which adds
  *      waiting for a free connection) is reported next to it.
@@ -103,9 +104,19 @@ async function main(): Promise<void> {
 
     const ours: number[] = [];
     const theirs: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      ours.push(await keystormClosed(url, seconds, connections));
-      theirs.push(await autocannonRun(autocannon, url, seconds, connections));
+    const cpuOurs: number[] = [];
+    const cpuTheirs: number[] = [];
+    // CPU of this process (the generator; the endpoint is a child) per request, in µs.
+    const timed = async (run: () => Promise<number>, rates: number[], cpu: number[]): Promise<void> => {
+      const before = process.cpuUsage();
+      const rate = await run();
+      const used = process.cpuUsage(before);
+      rates.push(rate);
+      cpu.push((used.user + used.system) / (rate * seconds));
+    };
+    for (let round = 0; round < 3; round++) {
+      await timed(() => keystormClosed(url, seconds, connections), ours, cpuOurs);
+      await timed(() => autocannonRun(autocannon, url, seconds, connections), theirs, cpuTheirs);
     }
 
     const lagRun = await runLoad({
@@ -116,6 +127,7 @@ async function main(): Promise<void> {
     const lag = lagRun.summary.scheduleLag;
     const sendLag = lagRun.summary.startLag;
     const best = (xs: number[]): number => Math.max(...xs);
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     const results = {
       date: new Date().toISOString(),
       node: process.version,
@@ -131,6 +143,10 @@ async function main(): Promise<void> {
         autocannonReqPerSec: theirs.map(Math.round),
         keystormBest: Math.round(best(ours)),
         autocannonBest: Math.round(best(theirs)),
+        keystormMedian: Math.round(median(ours)),
+        autocannonMedian: Math.round(median(theirs)),
+        keystormCpuUsPerRequest: cpuOurs.map((c) => Math.round(c * 100) / 100),
+        autocannonCpuUsPerRequest: cpuTheirs.map((c) => Math.round(c * 100) / 100),
         ratio: Math.round((best(ours) / best(theirs)) * 100) / 100,
         target: 'keystorm ≥ autocannon',
         met: best(ours) >= best(theirs),
@@ -160,7 +176,11 @@ async function main(): Promise<void> {
     console.log(`max throughput, ${connections} connections, ${seconds}s each, alternating:`);
     console.log(`  keystorm (closed model)  ${ours.map((r) => r.toFixed(0).padStart(7)).join('')} req/s`);
     console.log(`  autocannon               ${theirs.map((r) => r.toFixed(0).padStart(7)).join('')} req/s`);
-    console.log(`  best ratio ${results.throughput.ratio} → ${results.throughput.met ? 'met' : 'NOT met'}`);
+    console.log(
+      `  best ratio ${results.throughput.ratio} → ${results.throughput.met ? 'met' : 'NOT met'}; ` +
+        `client CPU µs/request: keystorm ${results.throughput.keystormCpuUsPerRequest.join(' ')}, ` +
+        `autocannon ${results.throughput.autocannonCpuUsPerRequest.join(' ')}`,
+    );
     console.log(
       `2000 req/s scheduled: start (schedule) lag p50 ${lag.p50}ms p99 ${lag.p99}ms max ${lag.max}ms; ` +
         `send lag p99 ${sendLag.p99}ms, ` +

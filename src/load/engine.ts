@@ -511,11 +511,16 @@ class Engine {
     const target = spec.url ?? spec.path ?? '';
     let origin: string | undefined;
     let path: string;
-    try {
-      ({ origin, path } = this.client.route(target));
-    } catch (error) {
-      this.sourceFailed(error, intendedMs, onEnd);
-      return;
+    if (target.startsWith('/')) {
+      // The common case, without the routing object: a path on the target.
+      path = this.client.basePath === '' ? target : this.client.basePath + target;
+    } else {
+      try {
+        ({ origin, path } = this.client.route(target));
+      } catch (error) {
+        this.sourceFailed(error, intendedMs, onEnd);
+        return;
+      }
     }
     const flight = new EngineFlight(
       spec.method ?? 'GET',
