@@ -37,23 +37,10 @@ export interface PhaseInput {
   mix?: RequestKindInput[];
 }
 
-/** Token shapes the request mix can ask for (see mock-idp's minting API). */
-export type TokenShape =
-  | 'valid'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'issued-in-future'
-  | 'wrong-issuer'
-  | 'wrong-audience'
-  | 'bad-signature'
-  | 'rogue-key'
-  | 'revoked-key'
-  | 'alg-none'
-  | 'hs256-confusion'
-  | 'malformed'
-  | 'missing-scope'
-  | 'short-lived'
-  | 'unknown-kid';
+/** Token shapes the request mix can ask for (mock-idp's minting API is the one list of them). */
+export type { TokenShape } from '../../mock-idp/tokens/mint.ts';
+import type { TokenShape } from '../../mock-idp/tokens/mint.ts';
+import type { MisrotationKind } from '../../mock-idp/keys/misrotations.ts';
 
 /**
  * One kind of request in the mix. The default mix is 100 % `fresh`: a valid token from the token
@@ -99,16 +86,7 @@ export type ActionInput =
   | {
       kind: 'misrotate';
       issuer?: string;
-      rotation:
-        | 'sign-before-publish'
-        | 'immediate-revoke'
-        | 'same-kid-new-material'
-        | 'duplicate-kid'
-        | 'missing-kid'
-        | 'flapping'
-        | 'empty'
-        | 'oversized'
-        | 'decoys';
+      rotation: MisrotationKind;
       options?: Record<string, unknown>;
     }
   | { kind: 'publish-next-key'; issuer?: string }

@@ -60,6 +60,8 @@ export class RunEnvironment {
       ...(options.toxiproxyUrl === undefined ? {} : { url: options.toxiproxyUrl }),
     });
     ledger.record('stop the fault proxy', () => proxy.close());
+    // A real Toxiproxy outlives us: drop proxies a SIGKILLed earlier run left behind.
+    if (!proxy.embedded) await sweepStaleProxies(proxy.adapter);
     const upstream = new URL(idp.dataUrl).host;
     const proxies = new Map<string, RunProxy>();
     for (const issuer of idp.issuers) {

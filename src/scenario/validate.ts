@@ -10,6 +10,8 @@ import { checkFaultSpec, registerBuiltinFaultKinds } from '../faults/index.ts';
 import { zodProblems } from '../faults/schema.ts';
 import { checkSlos } from '../slo/definition.ts';
 import { tryParseDuration } from '../util/duration.ts';
+import { MISROTATION_KINDS } from '../../mock-idp/keys/misrotations.ts';
+import { TOKEN_SHAPES } from '../../mock-idp/tokens/mint.ts';
 
 registerBuiltinFaultKinds();
 
@@ -17,24 +19,6 @@ const duration = z.union([z.string(), z.number()]).refine((v) => tryParseDuratio
   message: 'must be a duration (e.g. 250ms, 5s, 1m30s)',
 });
 const issuer = z.string().min(1).optional();
-
-const TOKEN_SHAPES = [
-  'valid',
-  'expired',
-  'not-yet-valid',
-  'issued-in-future',
-  'wrong-issuer',
-  'wrong-audience',
-  'bad-signature',
-  'rogue-key',
-  'revoked-key',
-  'alg-none',
-  'hs256-confusion',
-  'malformed',
-  'missing-scope',
-  'short-lived',
-  'unknown-kid',
-] as const;
 
 const requestKind = z.strictObject({
   kind: z.string().min(1).max(64),
@@ -59,18 +43,6 @@ const phase = z.strictObject({
   mix: mix.optional(),
 });
 
-const MISROTATIONS = [
-  'sign-before-publish',
-  'immediate-revoke',
-  'same-kid-new-material',
-  'duplicate-kid',
-  'missing-kid',
-  'flapping',
-  'empty',
-  'oversized',
-  'decoys',
-] as const;
-
 const action = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('rotate-keys'),
@@ -82,7 +54,7 @@ const action = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('misrotate'),
     issuer,
-    rotation: z.enum(MISROTATIONS),
+    rotation: z.enum(MISROTATION_KINDS),
     options: z.record(z.string(), z.unknown()).optional(),
   }),
   z.strictObject({ kind: z.literal('publish-next-key'), issuer }),
