@@ -4,6 +4,7 @@
  * started here is recorded in the run's FaultLedger or stopped by close(), also on failure.
  */
 import type { FaultLedger } from '../faults/ledger.ts';
+import { sweepStaleProxies } from '../faults/ledger.ts';
 import type { FaultContext, RunProxy } from '../faults/types.ts';
 import { connectProxyControl } from '../proxy/adapter-control.ts';
 import type { ProxyControl } from '../proxy/adapter-control.ts';
