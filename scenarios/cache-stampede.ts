@@ -51,7 +51,7 @@ export default defineScenario({
         revokeAfter: '60s',
       },
     },
-    { at: '5.5s', action: { kind: 'force-refresh' } },
+    { at: '5.3s', action: { kind: 'force-refresh' } },
   ],
   slos: [
     { metric: 'jwks_peak_concurrency', threshold: 'max<=2' },

@@ -30,7 +30,7 @@ export default defineScenario({
         revokeAfter: '60s',
       },
     },
-    { at: '6.1s', action: { kind: 'force-refresh' } },
+    { at: '6s', action: { kind: 'force-refresh' } },
   ],
   slos: [
     { metric: 'unexpected_rate', threshold: 'rate<0.001', window: 'during:discovery-down' },

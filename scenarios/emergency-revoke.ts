@@ -21,7 +21,7 @@ export default defineScenario({
   },
   timeline: [
     { at: '4s', action: { kind: 'misrotate', issuer: 'gitlab', rotation: 'immediate-revoke' } },
-    { at: '4.1s', action: { kind: 'force-refresh' } },
+    { at: '4s', action: { kind: 'force-refresh' } },
   ],
   slos: [
     { metric: 'unexpected_rate', threshold: 'rate<0.001', window: 'during:before' },

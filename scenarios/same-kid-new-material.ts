@@ -8,7 +8,7 @@ export default defineScenario({
   load: { phases: [{ name: 'steady', rate: 30, duration: '18s' }] },
   timeline: [
     { at: '3s', action: { kind: 'misrotate', issuer: 'gitlab', rotation: 'same-kid-new-material' } },
-    { at: '3.1s', action: { kind: 'force-refresh' } },
+    { at: '3s', action: { kind: 'force-refresh' } },
   ],
   slos: [
     { metric: 'unexpected_rate', threshold: 'rate==0', window: 'baseline' },

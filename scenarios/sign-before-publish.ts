@@ -16,7 +16,7 @@ export default defineScenario({
         options: { publishAfter: 5000 },
       },
     },
-    { at: '3.2s', action: { kind: 'force-refresh' } },
+    { at: '3s', action: { kind: 'force-refresh' } },
   ],
   slos: [
     { metric: 'status_401_rate', threshold: 'rate==0', window: 'baseline' },

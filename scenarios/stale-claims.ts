@@ -27,9 +27,9 @@ export default defineScenario({
   },
   timeline: [
     { at: '4s', action: { kind: 'set-claims', issuer: 'gitlab', claims: { scope: 'duo_chat' } } },
-    { at: '4.1s', action: { kind: 'force-refresh' } },
+    { at: '4s', action: { kind: 'force-refresh' } },
     { at: '10s', action: { kind: 'set-claims', issuer: 'gitlab', claims: {} } },
-    { at: '10.1s', action: { kind: 'force-refresh' } },
+    { at: '10s', action: { kind: 'force-refresh' } },
   ],
   slos: [
     // Detection: the refreshing canary must see the stale claims as 403s.

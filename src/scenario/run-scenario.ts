@@ -172,6 +172,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
       logMatches: (pattern, from, to) => currentSut.logCount(pattern, epochOrigin + from, epochOrigin + to),
       readinessMismatches,
       recoverySeries: [],
+      timeScale: s.timeScale,
       baseline: undefined,
     });
     const monitor = createAbortMonitor(slos, liveSource, () =>
@@ -231,6 +232,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
     logMatches: (pattern, from, to) => finalSut?.logCount(pattern, epochOrigin + from, epochOrigin + to) ?? 0,
     readinessMismatches,
     recoverySeries,
+    timeScale: s.timeScale,
     baseline:
       baselineSpan === undefined ? undefined : { fromMs: baselineSpan.fromMs, toMs: baselineSpan.toMs },
   });

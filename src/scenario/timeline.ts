@@ -10,7 +10,7 @@ import { parseDuration } from '../util/duration.ts';
 import type { TimelineEntry, WindowSpan } from './result.ts';
 import { describeAction, runAction } from './actions.ts';
 import type { ActionContext } from './actions.ts';
-import type { TimelineFault, TimelineItem } from './define.ts';
+import type { ActionInput, TimelineFault, TimelineItem } from './define.ts';
 import { isFaultItem } from './define.ts';
 
 export interface TimelineOptions {
@@ -95,6 +95,27 @@ export function playTimeline(options: TimelineOptions): PlayingTimeline {
     if (pre.item.to !== undefined) at(scale(parseDuration(pre.item.to, 'to')), () => revert(name));
   }
 
+  // Actions written at the same offset run one after another, in the order written (e.g.
+  // change the claims, then make every client refresh): concurrent tasks could race.
+  const actionGroups = new Map<number, ActionInput[]>();
+  for (const item of options.items) {
+    if (isFaultItem(item)) continue;
+    const atMs = scale(parseDuration(item.at, 'at'));
+    actionGroups.set(atMs, [...(actionGroups.get(atMs) ?? []), item.action]);
+  }
+  for (const [atMs, actions] of actionGroups) {
+    at(atMs, async () => {
+      for (const action of actions) {
+        const what = describeAction(action);
+        try {
+          entry(what, true, await runAction(action, options.actionContext));
+        } catch (error) {
+          entry(what, false, messageOf(error));
+        }
+      }
+    });
+  }
+
   for (const item of options.items) {
     if (isFaultItem(item)) {
       const name = item.fault.name;
@@ -108,15 +129,6 @@ export function playTimeline(options: TimelineOptions): PlayingTimeline {
         }
       });
       if (item.to !== undefined) at(scale(parseDuration(item.to, 'to')), () => revert(name));
-    } else {
-      const what = describeAction(item.action);
-      at(scale(parseDuration(item.at, 'at')), async () => {
-        try {
-          entry(what, true, await runAction(item.action, options.actionContext));
-        } catch (error) {
-          entry(what, false, messageOf(error));
-        }
-      });
     }
   }
 
