@@ -3,6 +3,7 @@
  * side while sampling the provider, then judges the SLOs over their windows and returns a
  * ScenarioResult. Everything it changes is reverted before it returns, also on error.
  */
+import { setMaxListeners } from 'node:events';
 import { startLoad } from '../load/engine.ts';
 import type { LoadResult } from '../load/result.ts';
 import type { PhaseInput as EnginePhase } from '../load/phases.ts';
@@ -94,6 +95,8 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
   let epochOrigin = Date.now();
   const progressTimer: { id?: NodeJS.Timeout } = {};
   const abortLoad = new AbortController();
+  // Every request in flight listens on this signal: hundreds at once are expected, not a leak.
+  setMaxListeners(0, abortLoad.signal);
   const onOuterAbort = (): void => abortLoad.abort();
   s.signal.addEventListener('abort', onOuterAbort, { once: true });
 
