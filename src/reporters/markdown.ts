@@ -26,6 +26,10 @@ function scenarioSection(s: ScenarioResult): string {
     '',
   ];
   if (s.error !== undefined) lines.push(`**Error:** ${escapeCell(s.error)}`, '');
+  const counters = Object.entries(s.sutCounters ?? {});
+  if (counters.length > 0) {
+    lines.push(`SUT counters: ${counters.map(([name, n]) => `\`${name}\` +${n}`).join(' · ')}`, '');
+  }
   lines.push('| | SLO | window | observed | samples | note |', '|---|---|---|---|---|---|');
   for (const v of s.slos) {
     lines.push(

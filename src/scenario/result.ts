@@ -109,6 +109,8 @@ export interface ScenarioResult {
   idp: IdpSummary;
   /** SUT log-pattern matches over the whole scenario. */
   logMatches: Record<string, number>;
+  /** Increase of the SUT's own Prometheus counters over the load, summed over replicas (when `sut.metricsUrl` is set). */
+  sutCounters: Record<string, number>;
   windows: WindowSpan[];
   timeline: TimelineEntry[];
   series: SeriesPoint[];

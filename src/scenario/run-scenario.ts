@@ -24,6 +24,7 @@ import type { RunEnvironment } from './environment.ts';
 import { IdpSampler, idpWindow } from './idp-sampler.ts';
 import { createScenarioMetricSource } from './metric-source.ts';
 import { RequestMix } from './request-mix.ts';
+import { counterIncreases, scrapeSut } from './sut-metrics.ts';
 import type {
   LoadSummary as ReportLoadSummary,
   ScenarioResult,
@@ -41,6 +42,8 @@ export interface ScenarioRunSettings {
   replicas: number;
   connections: number;
   routes: Readonly<Record<string, RequestTemplateInput>>;
+  /** Scrape the SUT's Prometheus endpoint before and after the load. */
+  scrapeSutMetrics: boolean;
   /** SUT log patterns by name (the names `log_matches{pattern:…}` uses). */
   logPatternNames: readonly string[];
   clientsPerIssuer: number;
@@ -87,6 +90,8 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
 
   let sut: Sut | undefined;
   let preApplied: Awaited<ReturnType<typeof applyBeforeStart>> = [];
+  let metricsBefore: Awaited<ReturnType<typeof scrapeSut>>;
+  let metricsAfter: Awaited<ReturnType<typeof scrapeSut>>;
   let mix: RequestMix | undefined;
   let sampler: IdpSampler | undefined;
   let played: ReturnType<typeof playTimeline> | undefined;
@@ -130,6 +135,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
     await mix.start();
     const activeMix = mix;
 
+    metricsBefore = await scrapeSut(currentSut, s.scrapeSutMetrics);
     sampler = new IdpSampler(env.idp, elapsedMs);
     origin = performance.now();
     epochOrigin = Date.now();
@@ -204,6 +210,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
     }, 1000);
     progressTimer.id.unref();
     result = await load.done;
+    metricsAfter = await scrapeSut(currentSut, s.scrapeSutMetrics);
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
     abortLoad.abort();
@@ -277,6 +284,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
       faultsInjected: (sampler?.seconds ?? []).reduce((n, sec) => n + sec.faultsInjected, 0),
     },
     logMatches,
+    sutCounters: counterIncreases(metricsBefore, metricsAfter),
     windows,
     timeline,
     series,

@@ -129,6 +129,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
         connections: config.load.connections,
         routes: { default: sut.request },
         logPatternNames: sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
+        scrapeSutMetrics: sut.metricsUrl !== undefined,
         clientsPerIssuer: 8,
         tokenLifetimeS: 300,
         requestTimeoutMs: config.load.requestTimeout,

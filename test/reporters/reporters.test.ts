@@ -71,6 +71,7 @@ function scenario(name: string, failing: boolean): ScenarioResult {
       faultsInjected: 3,
     },
     logMatches: { 'Old JWKS re-cached': 2 },
+    sutCounters: { jwt_key_cache_miss_total: 4 },
     windows: [{ name: 'slow-jwks', kind: 'fault', fromMs: 3000, toMs: 8000 }],
     timeline: [{ atMs: 3000, what: 'fault slow-jwks applied', ok: true }],
     series: Array.from({ length: 12 }, (_, t) => ({
@@ -136,6 +137,7 @@ describe('file reporters', () => {
     assert.match(md, /^# keystorm: FAILED/);
     assert.match(md, /\| ❌ \| `status_401_rate rate<0\.001` \| during:slow-jwks \| 25\.000% \| 400 \|/);
     assert.match(md, /\(warn-only\)/);
+    assert.match(md, /SUT counters: `jwt_key_cache_miss_total` \+4/);
   });
 
   it('writes a self-contained HTML report with inlined charts and escaped text', async () => {
