@@ -92,39 +92,43 @@ describe('keystorm run: bad input and interruption', () => {
     assert.ok(list.every((s) => s.selected));
   });
 
-  it('exits 130 on SIGINT mid-run with faults rolled back, the SUT stopped and a partial report', async () => {
-    const marker = `KEYSTORM_E2E_${randomUUID().replace(/-/g, '')}`;
-    const out = join(dir, 'interrupted');
-    const run = startCli(
-      [
-        'run',
-        'jwks-outage-warm-cache',
-        '--out',
-        out,
-        '--reporter',
-        'json',
-        '--reporter',
-        'console',
-        '--sut-env',
-        `${marker}=1`,
-      ],
-      {
-        timeoutMs: 120_000,
-      },
-    );
-    // Wait until the fault is in force, then interrupt.
-    await run.waitFor(/fault jwks-outage applied/, 90_000);
-    assert.ok((await pidsWithMarker(marker)).length > 0, 'the SUT should be running');
-    run.child.kill('SIGINT');
-    const r = await run.done;
-    assert.equal(r.code, 130, r.stderr);
-    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as {
-      status: string;
-      scenarios: { status: string; name: string }[];
-    };
-    assert.equal(summary.status, 'interrupted');
-    assert.equal(summary.scenarios[0]?.status, 'interrupted');
-    assert.deepEqual(await pidsWithMarker(marker), [], 'no SUT process may outlive the run');
-    assert.doesNotMatch(r.stderr, /rollback incomplete/);
-  });
+  it(
+    'exits 130 on SIGINT mid-run with faults rolled back, the SUT stopped and a partial report',
+    { timeout: 150_000 },
+    async () => {
+      const marker = `KEYSTORM_E2E_${randomUUID().replace(/-/g, '')}`;
+      const out = join(dir, 'interrupted');
+      const run = startCli(
+        [
+          'run',
+          'jwks-outage-warm-cache',
+          '--out',
+          out,
+          '--reporter',
+          'json',
+          '--reporter',
+          'console',
+          '--sut-env',
+          `${marker}=1`,
+        ],
+        {
+          timeoutMs: 120_000,
+        },
+      );
+      // Wait until the fault is in force, then interrupt.
+      await run.waitFor(/fault jwks-outage applied/, 90_000);
+      assert.ok((await pidsWithMarker(marker)).length > 0, 'the SUT should be running');
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      assert.equal(r.code, 130, r.stderr);
+      const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as {
+        status: string;
+        scenarios: { status: string; name: string }[];
+      };
+      assert.equal(summary.status, 'interrupted');
+      assert.equal(summary.scenarios[0]?.status, 'interrupted');
+      assert.deepEqual(await pidsWithMarker(marker), [], 'no SUT process may outlive the run');
+      assert.doesNotMatch(r.stderr, /rollback incomplete/);
+    },
+  );
 });

@@ -30,7 +30,7 @@ describe('the verdict matrix of the example gateway', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('passes every built-in scenario with the hardened key cache', async () => {
+  it('passes every built-in scenario with the hardened key cache', { timeout: 600_000 }, async () => {
     const out = join(dir, 'hardened');
     const r = await runCli(
       ['run', '--time-scale', '0.5', '--out', out, '--reporter', 'json', '--reporter', 'junit'],
@@ -50,30 +50,34 @@ describe('the verdict matrix of the example gateway', () => {
     assert.match(await readFile(join(out, 'junit.xml'), 'utf8'), /<testsuites/);
   });
 
-  it('fails the stampede on JWKS concurrency and 401s with the naive key cache', async () => {
-    const out = join(dir, 'naive');
-    const r = await runCli(
-      [
-        'run',
-        'cache-stampede',
-        '--sut-env',
-        'KEY_CACHE=naive',
-        '--time-scale',
-        '0.5',
-        '--out',
-        out,
-        '--reporter',
-        'json',
-      ],
-      { timeoutMs: 180_000 },
-    );
-    assert.equal(r.code, 1, r.stderr.slice(-3000));
-    const run = await summary(out);
-    assert.equal(run.status, 'failed');
-    const stampede = run.scenarios.find((s) => s.name === 'cache-stampede');
-    assert.equal(stampede?.status, 'failed');
-    const failed = new Set(stampede?.slos.filter((v) => v.status === 'fail').map((v) => v.metric));
-    assert.ok(failed.has('jwks_peak_concurrency'), `breaches: ${[...failed].join(', ')}`);
-    assert.ok(failed.has('status_401_rate'), `breaches: ${[...failed].join(', ')}`);
-  });
+  it(
+    'fails the stampede on JWKS concurrency and 401s with the naive key cache',
+    { timeout: 180_000 },
+    async () => {
+      const out = join(dir, 'naive');
+      const r = await runCli(
+        [
+          'run',
+          'cache-stampede',
+          '--sut-env',
+          'KEY_CACHE=naive',
+          '--time-scale',
+          '0.5',
+          '--out',
+          out,
+          '--reporter',
+          'json',
+        ],
+        { timeoutMs: 180_000 },
+      );
+      assert.equal(r.code, 1, r.stderr.slice(-3000));
+      const run = await summary(out);
+      assert.equal(run.status, 'failed');
+      const stampede = run.scenarios.find((s) => s.name === 'cache-stampede');
+      assert.equal(stampede?.status, 'failed');
+      const failed = new Set(stampede?.slos.filter((v) => v.status === 'fail').map((v) => v.metric));
+      assert.ok(failed.has('jwks_peak_concurrency'), `breaches: ${[...failed].join(', ')}`);
+      assert.ok(failed.has('status_401_rate'), `breaches: ${[...failed].join(', ')}`);
+    },
+  );
 });
