@@ -4,25 +4,15 @@
  * counts an outcome outside `expect` as unexpected, and a 2xx where only 401/403 was due as a
  * security failure (src/load/counts.ts): this file only decides what each kind expects.
  */
+import { TOKEN_SHAPES } from '../../mock-idp/tokens/mint.ts';
+import type { TokenShape } from '../../mock-idp/tokens/mint.ts';
 import { isExpected, isSecurityFailure } from './counts.ts';
 
-/** Token shapes mock-idp mints that a correct verifier must reject. */
-export const NEGATIVE_SHAPES = [
-  'expired',
-  'not-yet-valid',
-  'issued-in-future',
-  'wrong-issuer',
-  'wrong-audience',
-  'bad-signature',
-  'rogue-key',
-  'revoked-key',
-  'alg-none',
-  'hs256-confusion',
-  'malformed',
-  'missing-scope',
-  'unknown-kid',
-] as const;
-export type NegativeShape = (typeof NEGATIVE_SHAPES)[number];
+/** Token shapes mock-idp mints that a correct verifier must reject: all but the valid ones. */
+export type NegativeShape = Exclude<TokenShape, 'valid' | 'short-lived'>;
+export const NEGATIVE_SHAPES: readonly NegativeShape[] = TOKEN_SHAPES.filter(
+  (shape): shape is NegativeShape => shape !== 'valid' && shape !== 'short-lived',
+);
 
 /** Claim-header faults of request templates. */
 export const HEADER_FAULTS = ['header-missing', 'header-mismatch'] as const;
