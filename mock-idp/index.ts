@@ -105,8 +105,10 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
     throw new TypeError(`alg: ${JSON.stringify(alg)} is not one of ${SIGNING_ALGS.join(', ')}`);
   if (options.seed !== undefined && !Number.isInteger(options.seed))
     throw new TypeError(`seed: ${options.seed} is not an integer`);
+  // Hex, not base64url: a generated token starting with '-' would read as a flag when pasted
+  // after `--idp-token` on a command line.
   const adminToken =
-    options.adminToken ?? process.env[ADMIN_TOKEN_ENV] ?? randomBytes(24).toString('base64url');
+    options.adminToken ?? process.env[ADMIN_TOKEN_ENV] ?? randomBytes(24).toString('hex');
   if (adminToken.length < 8) throw new TypeError('adminToken: must be at least 8 characters');
 
   const random = createRandom(options.seed);
