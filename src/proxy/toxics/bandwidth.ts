@@ -3,17 +3,10 @@
  * released when the link would have finished sending it; large chunks go out in 100 ms slices
  * so the stream trickles instead of arriving in bursts. rate ≤ 0 = no limit.
  */
-import { TimedQueue } from './timed-queue.ts';
-import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
+import { QueuedStage } from './queued-stage.ts';
+import type { ToxicType } from './stage.ts';
 
-class BandwidthStage implements ToxicStage {
-  private readonly queue: TimedQueue;
-  constructor(
-    private attributes: ToxicAttributes,
-    context: StageContext,
-  ) {
-    this.queue = new TimedQueue(() => context.output);
-  }
+class BandwidthStage extends QueuedStage {
   push(chunk: Buffer): void {
     const rate = this.attributes.rate ?? 0; // bytes per millisecond
     const now = performance.now();
@@ -28,21 +21,6 @@ class BandwidthStage implements ToxicStage {
       at += piece.length / rate;
       this.queue.schedule(at, piece);
     }
-  }
-  end(): void {
-    this.queue.schedule(0, undefined);
-  }
-  update(attributes: ToxicAttributes): void {
-    this.attributes = attributes;
-  }
-  flush(): void {
-    this.queue.flush();
-  }
-  dispose(): void {
-    this.queue.clear();
-  }
-  bufferedBytes(): number {
-    return this.queue.bytes;
   }
 }
 

@@ -4,17 +4,10 @@
  * not accumulate delay; two stacked latency toxics add up because each measures from the
  * moment the chunk reaches it.
  */
-import { TimedQueue } from './timed-queue.ts';
-import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
+import { QueuedStage } from './queued-stage.ts';
+import type { ToxicType } from './stage.ts';
 
-class LatencyStage implements ToxicStage {
-  private readonly queue: TimedQueue;
-  constructor(
-    private attributes: ToxicAttributes,
-    private readonly context: StageContext,
-  ) {
-    this.queue = new TimedQueue(() => context.output);
-  }
+class LatencyStage extends QueuedStage {
   private delay(): number {
     const latency = this.attributes.latency ?? 0;
     const jitter = this.attributes.jitter ?? 0;
@@ -23,21 +16,6 @@ class LatencyStage implements ToxicStage {
   }
   push(chunk: Buffer): void {
     this.queue.schedule(performance.now() + this.delay(), chunk);
-  }
-  end(): void {
-    this.queue.schedule(0, undefined);
-  }
-  update(attributes: ToxicAttributes): void {
-    this.attributes = attributes;
-  }
-  flush(): void {
-    this.queue.flush();
-  }
-  dispose(): void {
-    this.queue.clear();
-  }
-  bufferedBytes(): number {
-    return this.queue.bytes;
   }
 }
 

@@ -2,8 +2,8 @@
  * slicer: cuts every chunk into pieces of about `average_size` ± `size_variation` bytes (the
  * same halving algorithm as Toxiproxy) and sends them `delay` µs apart.
  */
-import { TimedQueue } from './timed-queue.ts';
-import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
+import { QueuedStage } from './queued-stage.ts';
+import type { ToxicType } from './stage.ts';
 import type { Random } from '../../util/random.ts';
 
 /** Offsets [s0, e0, s1, e1, …] of the slices of [start, end). Recursion depth is log2(size). */
@@ -23,14 +23,7 @@ function sliceOffsets(
   ];
 }
 
-class SlicerStage implements ToxicStage {
-  private readonly queue: TimedQueue;
-  constructor(
-    private attributes: ToxicAttributes,
-    private readonly context: StageContext,
-  ) {
-    this.queue = new TimedQueue(() => context.output);
-  }
+class SlicerStage extends QueuedStage {
   push(chunk: Buffer): void {
     const average = Math.max(1, Math.floor(this.attributes.average_size ?? 1));
     const variation = Math.floor(this.attributes.size_variation ?? 0);
@@ -41,21 +34,6 @@ class SlicerStage implements ToxicStage {
       this.queue.schedule(at, chunk.subarray(offsets[i - 1], offsets[i]));
       at += stepMs;
     }
-  }
-  end(): void {
-    this.queue.schedule(0, undefined);
-  }
-  update(attributes: ToxicAttributes): void {
-    this.attributes = attributes;
-  }
-  flush(): void {
-    this.queue.flush();
-  }
-  dispose(): void {
-    this.queue.clear();
-  }
-  bufferedBytes(): number {
-    return this.queue.bytes;
   }
 }
 

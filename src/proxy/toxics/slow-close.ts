@@ -1,32 +1,13 @@
 /** slow_close: data passes untouched; the end of the stream is held back `delay` ms. */
-import { TimedQueue } from './timed-queue.ts';
-import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
+import { QueuedStage } from './queued-stage.ts';
+import type { ToxicType } from './stage.ts';
 
-class SlowCloseStage implements ToxicStage {
-  private readonly queue: TimedQueue;
-  constructor(
-    private attributes: ToxicAttributes,
-    context: StageContext,
-  ) {
-    this.queue = new TimedQueue(() => context.output);
-  }
+class SlowCloseStage extends QueuedStage {
   push(chunk: Buffer): void {
     this.queue.schedule(0, chunk);
   }
-  end(): void {
+  override end(): void {
     this.queue.schedule(performance.now() + (this.attributes.delay ?? 0), undefined);
-  }
-  update(attributes: ToxicAttributes): void {
-    this.attributes = attributes;
-  }
-  flush(): void {
-    this.queue.flush();
-  }
-  dispose(): void {
-    this.queue.clear();
-  }
-  bufferedBytes(): number {
-    return this.queue.bytes;
   }
 }
 
