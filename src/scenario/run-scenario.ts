@@ -149,15 +149,10 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
       allowHosts: s.allowHosts,
       signal: abortLoad.signal,
     });
-    const plannedEndMs = scenario.load.phases.reduce(
-      (sum, p) => sum + (p.duration === undefined ? 0 : scale(parseDuration(p.duration, 'duration'))),
-      0,
-    );
     played = playTimeline({
       items: scenario.timeline ?? [],
       preApplied,
       scale,
-      endMs: plannedEndMs,
       ledger: env.ledger,
       faultContext: env.faultContext,
       actionContext: {

@@ -16,11 +16,9 @@ import { isFaultItem } from './define.ts';
 export interface TimelineOptions {
   items: readonly TimelineItem[];
   /** Faults already applied before the SUT started (scenario `beforeStart`), reverted at their `to`. */
-  preApplied: readonly { item: TimelineFault; fault: ActiveFault; appliedAtMs: number }[];
+  preApplied: readonly { item: TimelineFault; fault: ActiveFault }[];
   /** Drill time → run time. */
   scale: (ms: number) => number;
-  /** Planned end of the scenario (run time, ms): faults without `to` last until then. */
-  endMs: number;
   ledger: FaultLedger;
   faultContext: FaultContext;
   actionContext: ActionContext;
@@ -32,7 +30,7 @@ export interface TimelineOptions {
 export interface PlayingTimeline {
   /** Names of the faults in force right now (for progress lines). */
   activeFaults(): string[];
-  /** Fault spans as they happened (open ones closed at `endMs`). */
+  /** Fault spans as they happened (open ones closed at `nowMs`). */
   windows(nowMs: number): WindowSpan[];
   /** Reverts what is still applied and waits for running actions (bounded). */
   finish(): Promise<void>;
@@ -43,10 +41,10 @@ export async function applyBeforeStart(
   items: readonly TimelineFault[],
   ledger: FaultLedger,
   faultContext: FaultContext,
-): Promise<{ item: TimelineFault; fault: ActiveFault; appliedAtMs: number }[]> {
+): Promise<{ item: TimelineFault; fault: ActiveFault }[]> {
   const applied = [];
   for (const item of items) {
-    applied.push({ item, fault: await ledger.apply(item.fault, faultContext), appliedAtMs: 0 });
+    applied.push({ item, fault: await ledger.apply(item.fault, faultContext) });
   }
   return applied;
 }
