@@ -44,7 +44,7 @@ const RECOVERY_TOLERANCE = { latencyTolerance: 3, latencySlackMs: 100, errorRate
  * The load engine keeps one bucket per second and widens a window to whole seconds, so a window
  * ending at 6.003 s would take in second 6 — the next phase, with another request mix. Narrowing
  * to the whole seconds inside the window keeps neighbours out; a window shorter than that keeps
- * its widened reading rather than none.
+ * its widened reading rather than none (and so does one whose inside seconds hold no request).
  */
 export function wholeSecondsWithin(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
   const from = Math.ceil(fromMs / 1000) * 1000;
@@ -60,8 +60,13 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
     Object.keys(query.tags).every((t) => allowed.includes(t));
   const load = (query: MetricQuery): { view: WindowView; kind: string | undefined } | undefined => {
     if (!onlyTags(query, ['kind'])) return undefined;
+    const kind = query.tags.kind;
     const { fromMs, toMs } = wholeSecondsWithin(query.fromMs, query.toMs);
-    return { view: data.loadWindow(fromMs, toMs), kind: query.tags.kind };
+    const inner = data.loadWindow(fromMs, toMs);
+    // A burst released late in a second sits wholly in that partial first second: when the
+    // whole seconds inside hold nothing of this kind, the widened reading is the only data.
+    if (inner.counts(kind).requests > 0) return { view: inner, kind };
+    return { view: data.loadWindow(query.fromMs, query.toMs), kind };
   };
 
   return {

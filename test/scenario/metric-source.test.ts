@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { runLoad } from '../../src/load/index.ts';
+import type { LoadResult } from '../../src/load/index.ts';
+import { createScenarioMetricSource, wholeSecondsWithin } from '../../src/scenario/metric-source.ts';
+
+describe('scenario metric source: load windows', () => {
+  const server = createServer((_req, res) => res.end('ok'));
+  let result: LoadResult;
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    // A burst released late in the first second, then a second of steady traffic.
+    result = await runLoad({
+      target: `http://127.0.0.1:${port}/`,
+      phases: [
+        { type: 'pause', name: 'quiet', duration: 800 },
+        { type: 'burst', name: 'burst', count: 20, duration: 1400 },
+        { type: 'constant-arrival', name: 'steady', rate: 20, duration: 1000 },
+      ],
+      connections: 20,
+    });
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const source = () =>
+    createScenarioMetricSource({
+      loadWindow: (from, to) => result.window(from, to),
+      idpSeconds: [],
+      logMatches: () => 0,
+      readinessMismatches: [],
+      recoverySeries: [],
+      baseline: undefined,
+      timeScale: 1,
+    });
+
+  it('narrows windows to the whole seconds inside them', () => {
+    assert.deepEqual(wholeSecondsWithin(6003, 12_500), { fromMs: 7000, toMs: 12_000 });
+    assert.deepEqual(wholeSecondsWithin(800, 1200), { fromMs: 800, toMs: 1200 });
+  });
+
+  it('reads a burst that sits wholly in a partial first second rather than reporting no samples', () => {
+    const burst = result.summary.phases.find((p) => p.name === 'burst');
+    assert.ok(burst !== undefined && burst.startMs < 1000, `burst started at ${String(burst?.startMs)}`);
+    // The phase's own window: its whole inside second (1 s to 2 s) holds none of its requests.
+    const query = { metric: 'request_duration' as const, tags: {}, fromMs: burst.startMs, toMs: burst.endMs };
+    const trend = source().trend(query);
+    assert.ok(trend.samples >= 20, `samples ${trend.samples}`);
+  });
+});
