@@ -6,15 +6,21 @@
  *
  *   node --import tsx bench/proxy-overhead.ts [--duration 10]
  *
+ * When haproxy and/or socat are installed (`apt-get install haproxy socat`), they join as
+ * plain TCP forwarders written in C: no real Toxiproxy binary can be installed here, and they
+ * show what any extra forwarding process costs on these two cores (the ceiling for the ratio).
+ *
  * Prints a table and writes bench/results/proxy-overhead.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { JsHistogram } from 'hdr-histogram-js';
+import { createLatencyHistogram, recordMs } from '../src/load/histogram.ts';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -29,6 +35,7 @@ type Autocannon = (options: {
   connections: number;
   duration: number;
   pipelining?: number;
+  connectionRate?: number;
 }) => AutocannonInstance;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
@@ -84,6 +91,84 @@ async function startProxyProcess(): Promise<string> {
   );
 }
 
+/** True when `command` is on PATH. */
+function installed(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** A free loopback port (listen on 0, read it, close). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Waits until something accepts TCP connections on the port (a peer we cannot ask to print it). */
+async function waitForPort(port: number): Promise<void> {
+  const { connect } = await import('node:net');
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      }).once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
+/**
+ * Native TCP forwarders to the upstream, each as its own single-threaded process like ours:
+ * haproxy in TCP mode (epoll, one thread) and socat (fork per connection). Only those installed.
+ */
+async function startPeers(upstreamPort: string): Promise<Record<string, string>> {
+  const peers: Record<string, string> = {};
+  if (installed('haproxy')) {
+    const port = await freePort();
+    const config = join(mkdtempSync(join(tmpdir(), 'keystorm-bench-')), 'haproxy.cfg');
+    writeFileSync(
+      config,
+      [
+        'global',
+        '  nbthread 1',
+        'defaults',
+        '  mode tcp',
+        '  timeout connect 5s',
+        '  timeout client 30s',
+        '  timeout server 30s',
+        'listen bench',
+        `  bind 127.0.0.1:${port}`,
+        `  server upstream 127.0.0.1:${upstreamPort}`,
+        '',
+      ].join('\n'),
+    );
+    children.push(spawn('haproxy', ['-f', config], { stdio: ['ignore', 'ignore', 'inherit'] }));
+    await waitForPort(port);
+    peers['haproxy (tcp mode, 1 thread)'] = `http://127.0.0.1:${port}/`;
+  }
+  if (installed('socat')) {
+    const port = await freePort();
+    children.push(
+      spawn('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `TCP:127.0.0.1:${upstreamPort}`], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
+    await waitForPort(port);
+    peers['socat (fork per connection)'] = `http://127.0.0.1:${port}/`;
+  }
+  return peers;
+}
+
 async function call(url: string, method: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method,
@@ -103,23 +188,32 @@ interface Measurement {
   p99: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-/** Raw samples of one or more autocannon runs, merged. */
+/**
+ * Latencies of one leg, merged over its rounds, in an HDR histogram (µs, 3 digits). Not an
+ * array: the saturated legs log ~100k responses a second, and a growing array of them made
+ * this process stop for garbage collection mid-round, which showed up as tens of ms on
+ * whatever response was due then.
+ */
 interface Samples {
-  times: number[];
+  histogram: JsHistogram;
   requests: number;
   seconds: number;
   errors: number;
 }
 
-/** One autocannon run; latencies are taken from its per-response hook at sub-ms precision. */
-async function run(url: string, durationS: number, into: Samples): Promise<void> {
-  const instance = autocannon({ url, connections: CONNECTIONS, duration: durationS });
-  instance.on('response', (_client, _status, _bytes, ms) => into.times.push(ms));
+/**
+ * One autocannon run; latencies are taken from its per-response hook at sub-ms precision (the
+ * raw response time, never autocannon's coordinated-omission estimate). `connectionRate` paces
+ * each connection to that many requests per second.
+ */
+async function run(url: string, durationS: number, into: Samples, connectionRate?: number): Promise<void> {
+  const instance = autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: durationS,
+    ...(connectionRate === undefined ? {} : { connectionRate }),
+  });
+  instance.on('response', (_client, _status, _bytes, ms) => recordMs(into.histogram, ms));
   const result = await instance;
   into.requests += result.requests.total;
   into.seconds += durationS;
@@ -127,18 +221,18 @@ async function run(url: string, durationS: number, into: Samples): Promise<void>
 }
 
 function summarise(samples: Samples): Measurement {
-  const sorted = [...samples.times].sort((a, b) => a - b);
+  const ms = (p: number): number => samples.histogram.getValueAtPercentile(p) / 1000;
   return {
     rps: samples.requests / samples.seconds,
     requests: samples.requests,
     errors: samples.errors,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
+    p50: ms(50),
+    p90: ms(90),
+    p99: ms(99),
   };
 }
 
-const empty = (): Samples => ({ times: [], requests: 0, seconds: 0, errors: 0 });
+const empty = (): Samples => ({ histogram: createLatencyHistogram(), requests: 0, seconds: 0, errors: 0 });
 
 /**
  * CPU time (user + system, ms) a child has used, from /proc (Linux; undefined elsewhere). It
@@ -160,6 +254,8 @@ const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 /** One side of the comparison: where autocannon points, and what to switch on around it. */
 interface Leg {
   url: string;
+  /** Requests per second per connection; unset = as fast as the responses come back. */
+  connectionRate?: number;
   setup?: () => Promise<unknown>;
   teardown?: () => Promise<unknown>;
   samples: Samples;
@@ -178,7 +274,7 @@ async function interleaved(legs: Leg[], totalS: number, processes: ChildProcess[
     for (const leg of legs) {
       await leg.setup?.();
       const before = { proxy: cpuMs(proxy), upstream: cpuMs(upstream) };
-      await run(leg.url, ROUND_S, leg.samples);
+      await run(leg.url, ROUND_S, leg.samples, leg.connectionRate);
       const after = { proxy: cpuMs(proxy), upstream: cpuMs(upstream) };
       leg.cpu.proxy += (after.proxy ?? NaN) - (before.proxy ?? NaN);
       leg.cpu.upstream += (after.upstream ?? NaN) - (before.upstream ?? NaN);
@@ -187,7 +283,7 @@ async function interleaved(legs: Leg[], totalS: number, processes: ChildProcess[
   }
 }
 
-const leg = (url: string, hooks: Pick<Leg, 'setup' | 'teardown'> = {}): Leg => ({
+const leg = (url: string, hooks: Pick<Leg, 'setup' | 'teardown' | 'connectionRate'> = {}): Leg => ({
   url,
   ...hooks,
   samples: empty(),
@@ -203,6 +299,7 @@ async function main(): Promise<void> {
   });
   const direct = `http://127.0.0.1:${upstreamPort}/`;
   const proxied = `http://${String(proxy.listen)}/`;
+  const peerUrls = await startPeers(upstreamPort);
 
   console.error(
     `warming up (2 s each), then ${DURATION_S} s per run with -c ${CONNECTIONS} in ${ROUND_S} s rounds…`,
@@ -210,19 +307,37 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
   await run(direct, 2, empty());
   await run(proxied, 2, empty());
+  for (const url of Object.values(peerUrls)) await run(url, 1, empty());
 
   const toxicPath = `${api}/proxies/bench/toxics`;
+  // The latency leg sends 5 requests per connection per second (each held 200 ms), so one in
+  // ten of its samples is a connection's first request, which pays for connecting (~1-2 ms, up
+  // to ~12 ms while cold, even direct). The saturated direct leg has almost none of those, so
+  // its p99 is no baseline for the toxic's: a direct leg at the same pace is.
+  const pace = 1000 / LATENCY_MS;
   const legs = {
     direct: leg(direct),
+    directPaced: leg(direct, { connectionRate: pace }),
     proxied: leg(proxied),
     latency: leg(proxied, {
       setup: () => call(toxicPath, 'POST', { type: 'latency', attributes: { latency: LATENCY_MS } }),
       teardown: () => fetch(`${toxicPath}/latency_downstream`, { method: 'DELETE' }),
     }),
   };
-  await interleaved([legs.direct, legs.proxied, legs.latency], DURATION_S, children);
+  const peerLegs = Object.entries(peerUrls).map(([name, url]) => ({ name, leg: leg(url) }));
+  await interleaved(
+    [legs.direct, legs.proxied, ...peerLegs.map((p) => p.leg), legs.directPaced, legs.latency],
+    DURATION_S,
+    children,
+  );
+
   const directRun = summarise(legs.direct.samples);
+  const peerRuns = peerLegs.map(({ name, leg }) => {
+    const measurement = summarise(leg.samples);
+    return { name, ...measurement, rpsRatio: round(measurement.rps / directRun.rps, 3) };
+  });
   const proxiedRun = summarise(legs.proxied.samples);
+  const directPacedRun = summarise(legs.directPaced.samples);
   const latencyRun = summarise(legs.latency.samples);
   const perRequestUs = (ms: number, requests: number): number | null =>
     Number.isFinite(ms) ? round((ms * 1000) / requests, 1) : null;
@@ -236,8 +351,10 @@ async function main(): Promise<void> {
 
   const ratio = proxiedRun.rps / directRun.rps;
   const addedP50 = proxiedRun.p50 - directRun.p50;
-  const toxicP50 = latencyRun.p50 - directRun.p50 - LATENCY_MS;
-  const toxicP99 = latencyRun.p99 - directRun.p99 - LATENCY_MS;
+  const toxicP50 = latencyRun.p50 - directPacedRun.p50 - LATENCY_MS;
+  const toxicP99 = latencyRun.p99 - directPacedRun.p99 - LATENCY_MS;
+  // Information only: the same against the saturated direct leg (mixes connection setup in).
+  const toxicP99VsSaturated = latencyRun.p99 - directRun.p99 - LATENCY_MS;
   const results = {
     benchmark: 'proxy-overhead',
     date: new Date().toISOString(),
@@ -257,6 +374,8 @@ async function main(): Promise<void> {
     },
     direct: directRun,
     proxied: proxiedRun,
+    directPaced: directPacedRun,
+    peers: peerRuns,
     latencyToxic: latencyRun,
     cpu,
     summary: {
@@ -264,6 +383,7 @@ async function main(): Promise<void> {
       addedP50Ms: round(addedP50, 3),
       latencyToxicAddedP50Ms: round(toxicP50, 3),
       latencyToxicAddedP99Ms: round(toxicP99, 3),
+      latencyToxicAddedP99VsSaturatedDirectMs: round(toxicP99VsSaturated, 3),
     },
     targets: {
       rpsRatioAtLeast: 0.5,
@@ -287,11 +407,16 @@ async function main(): Promise<void> {
   );
   console.log(row('direct', directRun));
   console.log(row('proxy, no toxic', proxiedRun));
+  for (const peer of peerRuns) console.log(row(peer.name, peer));
+  console.log(row(`direct, ${pace}/s per conn`, directPacedRun));
   console.log(row(`proxy, latency ${LATENCY_MS} ms`, latencyRun));
   const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
   console.log(
     `\nreq/s ratio proxy/direct: ${ratio.toFixed(3)} (target ≥ 0.5; real Toxiproxy 0.35–0.40) ${mark(results.targets.met.rpsRatio)}`,
   );
+  for (const peer of peerRuns) console.log(`  ${peer.name}: ${peer.rpsRatio.toFixed(3)} of direct`);
+  if (peerRuns.length === 0)
+    console.log('  (apt-get install haproxy socat to compare with native forwarders)');
   if (cpu.proxyUsPerRequest !== null) {
     console.log(
       `CPU per request: proxy ${cpu.proxyUsPerRequest} µs, upstream ${cpu.upstreamUsPerRequest} µs (independent of machine load)`,
@@ -303,6 +428,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `latency toxic, p99 beyond ${LATENCY_MS} ms: ${toxicP99.toFixed(2)} ms (target ±5) ${mark(results.targets.met.latencyToxicP99)}`,
+  );
+  console.log(
+    `  (both against the direct leg at the same pace; p99 against the saturated direct leg: ${toxicP99VsSaturated.toFixed(2)} ms)`,
   );
 
   const out = join(here, 'results/proxy-overhead.json');
