@@ -391,9 +391,10 @@ class Engine {
       // One continuation per VU, made once: the loop allocates nothing per request itself.
       const continuations: ((status: number) => void)[] = [];
       const loop = (vu: number): void => {
-        if (settled || this.aborted || this.rel() >= endMs || issued >= phase.maxRequests) return stopVu();
+        const now = this.rel();
+        if (settled || this.aborted || now >= endMs || issued >= phase.maxRequests) return stopVu();
         issued++;
-        const started = this.start(state, this.rel(), vu, undefined, continuations[vu]);
+        const started = this.start(state, now, vu, undefined, continuations[vu]);
         if (!started) later(1, () => loop(vu));
       };
       for (let vu = 0; vu < phase.vus; vu++) {
@@ -479,7 +480,9 @@ class Engine {
     }
     this.inFlight++;
     if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
-    this.recorder.made(intendedMs, this.rel());
+    // A virtual user's start is due the moment it is made (vu ≥ 0): its schedule lag is zero
+    // by construction, so only open-model and burst starts measure the scheduler.
+    if (vu < 0) this.recorder.made(intendedMs, this.rel());
     if (prepared !== undefined) {
       this.launch(prepared, intendedMs, onEnd);
       return true;

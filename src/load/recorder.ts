@@ -94,7 +94,8 @@ const newTally = (digits: 2 | 3): Tally => ({
 });
 
 export class LoadRecorder {
-  readonly totals: Tally = newTally(3);
+  /** Run totals: counts only (the latencies are the sum of the kinds', see `completed`). */
+  private readonly totalCounts = new Counts();
   readonly kinds = new Map<string, Tally>();
   /** Send time − intended time of every start (ms): the scheduler's and the slot queue's lag. */
   readonly startLag = createLatencyHistogram(3);
@@ -124,7 +125,7 @@ export class LoadRecorder {
     const lag = sentMs - intendedMs;
     const late = lag > this.lateThresholdMs ? 1 : 0;
     recordMs(this.startLag, lag);
-    const t = this.totals.counts;
+    const t = this.totalCounts;
     t.started++;
     t.late += late;
     const k = this.kind(kind).counts;
@@ -146,7 +147,7 @@ export class LoadRecorder {
   /** A start due now could not be made (in-flight budget exhausted). */
   dropped(nowMs: number, count = 1): void {
     this.advance(nowMs);
-    this.totals.counts.dropped += count;
+    this.totalCounts.dropped += count;
     this.live.counts.dropped += count;
   }
 
@@ -172,10 +173,13 @@ export class LoadRecorder {
     const unexpected = status === 0 || !isExpected(status, expect);
     const security = status !== 0 && isSecurityFailure(status, expect);
     // Four tallies per request (run, kind, second, kind-in-second), unrolled: this runs for
-    // every request and should allocate nothing.
-    tallyOutcome(this.totals, status, error, unexpected, security, record, corrected, uncorrected);
+    // every request and should allocate nothing. Latencies go only into the kind tallies: the
+    // run's and the second's histograms are the sums of their kinds', added when read (a
+    // second's when it closes). Recording is ~70 ns per value, and four fewer per request was
+    // 3 % of the engine's whole CPU per request at full speed.
+    countOutcome(this.totalCounts, status, error, unexpected, security);
     tallyOutcome(this.kind(kind), status, error, unexpected, security, record, corrected, uncorrected);
-    tallyOutcome(this.live, status, error, unexpected, security, record, corrected, uncorrected);
+    countOutcome(this.live.counts, status, error, unexpected, security);
     tallyOutcome(this.liveKind(kind), status, error, unexpected, security, record, corrected, uncorrected);
   }
 
@@ -200,7 +204,7 @@ export class LoadRecorder {
 
   snapshot(nowMs: number): LiveSnapshot {
     this.advance(nowMs);
-    const t = this.totals.counts;
+    const t = this.totalCounts;
     const from = Math.max(0, nowMs - ROLLING_SECONDS * 1000);
     const recent = this.window(from, nowMs);
     const spanS = Math.max(0.001, (nowMs - Math.floor(from / 1000) * 1000) / 1000);
@@ -220,7 +224,9 @@ export class LoadRecorder {
   /** Whole-run figures from the 3-digit totals. */
   whole(endMs: number): WindowView {
     const kinds = new Map<string, Tally>(this.kinds);
-    return makeView(0, endMs, this.totals, kinds);
+    const all: Tally = { ...newTally(3), counts: this.totalCounts };
+    for (const tally of kinds.values()) addHistograms(all, tally);
+    return makeView(0, endMs, all, kinds);
   }
 
   /**
@@ -244,8 +250,11 @@ export class LoadRecorder {
       for (const [name, k] of bucket.kinds) addFrozenTally(kindTally(name), k);
     }
     if (!this.finished && this.current >= first && this.current <= last) {
-      addLiveTally(all, this.live);
-      for (const [name, k] of this.liveKinds) addLiveTally(kindTally(name), k);
+      all.counts.add(this.live.counts);
+      for (const [name, k] of this.liveKinds) {
+        addLiveTally(kindTally(name), k);
+        addHistograms(all, k);
+      }
     }
     return makeView(first * 1000, (last + 1) * 1000, all, kinds);
   }
@@ -270,6 +279,7 @@ export class LoadRecorder {
     const kinds = new Map<string, FrozenTally>();
     const pointKinds: SeriesPoint['kinds'] = {};
     for (const [name, tally] of this.liveKinds) {
+      addHistograms(this.live, tally);
       kinds.set(name, freezeTally(tally));
       pointKinds[name] = { ...tally.counts.toJSON(), latency: briefs(tally) };
       resetTally(tally);
@@ -289,6 +299,19 @@ export class LoadRecorder {
   }
 }
 
+function countOutcome(
+  c: Counts,
+  status: number,
+  error: ErrorClass | undefined,
+  unexpected: boolean,
+  security: boolean,
+): void {
+  if (status !== 0) c.status(status);
+  else c.error(error ?? 'other');
+  if (unexpected) c.unexpected++;
+  if (security) c.securityFailures++;
+}
+
 function tallyOutcome(
   tally: Tally,
   status: number,
@@ -299,11 +322,7 @@ function tallyOutcome(
   corrected: number,
   uncorrected: number,
 ): void {
-  const c = tally.counts;
-  if (status !== 0) c.status(status);
-  else c.error(error ?? 'other');
-  if (unexpected) c.unexpected++;
-  if (security) c.securityFailures++;
+  countOutcome(tally.counts, status, error, unexpected, security);
   if (record) {
     recordMs(tally.corrected, corrected);
     recordMs(tally.uncorrected, uncorrected);
@@ -338,6 +357,11 @@ function addFrozenTally(into: Tally, from: FrozenTally): void {
 
 function addLiveTally(into: Tally, from: Tally): void {
   into.counts.add(from.counts);
+  addHistograms(into, from);
+}
+
+/** Adds `from`'s latency histograms (not its counts) into `into`'s. */
+function addHistograms(into: Tally, from: Tally): void {
   if (from.corrected.totalCount > 0) into.corrected.add(from.corrected);
   if (from.uncorrected.totalCount > 0) into.uncorrected.add(from.uncorrected);
 }

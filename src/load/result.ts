@@ -37,7 +37,10 @@ export interface LoadSummary {
   totals: StatsJson;
   /** Send time − intended time over all starts: scheduler lag plus any wait for the source or a connection. */
   startLag: LatencySummary;
-  /** When the engine made each start − when it was due: the scheduler's own precision. */
+  /**
+   * When the engine made each start − when it was due: the scheduler's own precision. Open-model
+   * and burst starts only (a virtual user's start is due when it is made).
+   */
   scheduleLag: LatencySummary;
   kinds: Record<string, StatsJson>;
   /** Requests the source failed to produce (it threw, or named a forbidden host); the first message. */
