@@ -113,7 +113,9 @@ class EngineFlight implements Flight {
   ) {}
 }
 
-const defaultSource: RequestSource = () => ({ method: 'GET', path: '', kind: 'default' });
+/** `GET` the target itself. One spec object serves every request (the engine never mutates specs). */
+const DEFAULT_SPEC: RequestSpec = Object.freeze({ method: 'GET', path: '', kind: 'default' });
+const defaultSource: RequestSource = () => DEFAULT_SPEC;
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -483,8 +485,8 @@ class Engine {
     // A virtual user's start is due the moment it is made (vu ≥ 0): its schedule lag is zero
     // by construction, so only open-model and burst starts measure the scheduler.
     if (vu < 0) this.recorder.made(intendedMs, this.rel());
-    if (prepared !== undefined) {
-      this.launch(prepared, intendedMs, onEnd);
+    if (prepared !== undefined || this.source === defaultSource) {
+      this.launch(prepared ?? DEFAULT_SPEC, intendedMs, onEnd);
       return true;
     }
     const ctx: RequestContext = {
@@ -515,8 +517,10 @@ class Engine {
     let origin: string | undefined;
     let path: string;
     if (target.startsWith('/')) {
-      // The common case, without the routing object: a path on the target.
+      // The common cases, without the routing object: a path on the target, or the target.
       path = this.client.basePath === '' ? target : this.client.basePath + target;
+    } else if (target === '') {
+      path = this.client.basePath || '/';
     } else {
       try {
         ({ origin, path } = this.client.route(target));

@@ -78,10 +78,10 @@ export function classifyError(error: unknown): ErrorClass {
 /** One origin: its clients (one per connection), the idle ones, and the flights waiting for one. */
 class Lane<F extends Flight> {
   readonly clients: Client[] = [];
-  /** Clients with no request on the wire (a stack: the most recently used is reused first). */
-  private readonly idle: Client[] = [];
-  /** Handlers of the requests on the wire, for the timeout sweep. */
-  readonly active = new Set<FlightHandler<F>>();
+  /** Indexes of the clients with no request on the wire (a stack: the last one freed goes first). */
+  private readonly idle: number[] = [];
+  /** The request on the wire per client (for the timeout sweep); a slot, not a Set: no churn. */
+  private readonly onWire: (FlightHandler<F> | undefined)[] = [];
   private queue: (F | undefined)[] = [];
   private head = 0;
 
@@ -104,7 +104,8 @@ class Lane<F extends Flight> {
         connect: { timeout: timeoutMs },
       });
       this.clients.push(client);
-      this.idle.push(client);
+      this.onWire.push(undefined);
+      this.idle.push(i);
     }
   }
 
@@ -113,16 +114,17 @@ class Lane<F extends Flight> {
   }
 
   enqueue(flight: F): void {
-    const client = this.idle.pop();
-    if (client !== undefined) this.dispatch(client, flight);
+    const slot = this.idle.pop();
+    if (slot !== undefined) this.dispatch(slot, flight);
     else this.queue.push(flight);
   }
 
-  /** A flight on `client` finished: give the client the oldest waiting flight, or mark it idle. */
-  release(client: Client): void {
+  /** The flight on client `slot` finished: give it the oldest waiting flight, or mark it idle. */
+  private release(slot: number): void {
+    this.onWire[slot] = undefined;
     const next = this.shift();
-    if (next === undefined) this.idle.push(client);
-    else this.dispatch(client, next);
+    if (next === undefined) this.idle.push(slot);
+    else this.dispatch(slot, next);
   }
 
   /** Fails every queued flight (used when the run is torn down). */
@@ -153,12 +155,14 @@ class Lane<F extends Flight> {
     return flight;
   }
 
-  private dispatch(client: Client, flight: F): void {
+  private dispatch(slot: number, flight: F): void {
     flight.sentAt = performance.now();
     this.client.onSent?.(flight);
-    const handler = new FlightHandler(this, client, flight);
-    this.active.add(handler);
+    const handler = new FlightHandler(this, slot, flight);
+    this.onWire[slot] = handler;
     try {
+      const client = this.clients[slot];
+      if (client === undefined) throw new Error(`no connection ${slot}`);
       client.dispatch(
         {
           path: flight.path,
@@ -175,14 +179,14 @@ class Lane<F extends Flight> {
 
   /** Aborts the requests that have been on the wire for `timeoutMs` or longer. */
   sweep(now: number, timeoutMs: number): void {
-    for (const handler of this.active) if (now - handler.flight.sentAt >= timeoutMs) handler.timeout();
+    for (const handler of this.onWire) {
+      if (handler !== undefined && now - handler.flight.sentAt >= timeoutMs) handler.timeout();
+    }
   }
 
   finish(handler: FlightHandler<F>, status: number, error: ErrorClass | undefined): void {
-    this.active.delete(handler);
-    const flight = handler.flight;
-    this.release(handler.client);
-    this.client.onDone(flight, status, error);
+    this.release(handler.slot);
+    this.client.onDone(handler.flight, status, error);
   }
 }
 
@@ -201,7 +205,8 @@ class FlightHandler<F extends Flight> implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly lane: Lane<F>,
-    readonly client: Client,
+    /** Index of the client (connection) it runs on. */
+    readonly slot: number,
     readonly flight: F,
   ) {}
 
