@@ -224,7 +224,8 @@ export class LoadRecorder {
 
   /** Whole-run figures from the 3-digit totals; only once the run is finished (see `finish`). */
   whole(endMs: number): WindowView {
-    if (!this.finished) throw new Error('LoadRecorder.whole() before finish(): the live second is not in the totals yet');
+    if (!this.finished)
+      throw new Error('LoadRecorder.whole() before finish(): the live second is not in the totals yet');
     const kinds = new Map<string, Tally>(this.kinds);
     const all: Tally = { ...newTally(3), counts: this.totalCounts };
     for (const tally of kinds.values()) addHistograms(all, tally);
