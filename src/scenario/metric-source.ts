@@ -7,6 +7,8 @@
 import type { WindowView } from '../load/recorder.ts';
 import { baselineFromSeries, timeToRecover } from '../slo/recovery.ts';
 import type { RecoverySecond } from '../slo/recovery.ts';
+import { createLoadMetricSource } from '../slo/load-source.ts';
+import type { LoadWindowReader } from '../slo/load-source.ts';
 import type {
   CounterSummary,
   GaugeSummary,
@@ -52,71 +54,47 @@ export function wholeSecondsWithin(fromMs: number, toMs: number): { fromMs: numb
   return to > from ? { fromMs: from, toMs: to } : { fromMs, toMs };
 }
 
-const NO_TREND: TrendSummary = { samples: 0, min: 0, max: 0, avg: 0, percentile: () => 0 };
+const NO_TREND: TrendSummary = { samples: 0, min: NaN, max: NaN, avg: NaN, percentile: () => NaN };
+const NO_RATE: RateSummary = { samples: 0, matches: 0 };
 const noGauge: GaugeSummary = { samples: 0, value: 0, min: 0, max: 0 };
 
+/**
+ * The load run read the scenario's way: each window narrowed to the whole seconds inside it
+ * (see wholeSecondsWithin), per request kind falling back to the widened window when those
+ * seconds hold nothing of that kind — a burst released late in a second sits wholly in that
+ * partial first second, and the widened reading is then the only data.
+ */
+function scenarioLoadReader(loadWindow: ScenarioData['loadWindow']): LoadWindowReader {
+  return {
+    window(fromMs, toMs) {
+      const inside = wholeSecondsWithin(fromMs, toMs);
+      const inner = loadWindow(inside.fromMs, inside.toMs);
+      let widened: WindowView | undefined;
+      const pick = (kind: string | undefined): WindowView =>
+        inner.counts(kind).requests > 0 ? inner : (widened ??= loadWindow(fromMs, toMs));
+      return {
+        latency: (which, kind) => pick(kind).latency(which, kind),
+        counts: (kind) => pick(kind).counts(kind),
+      };
+    },
+  };
+}
+
+/**
+ * Request metrics (durations, rates, request counters) come from the same source `keystorm
+ * load` uses, so a rate means the same everywhere (a share of requests); this adds what only a
+ * scenario has: provider stats, SUT logs, readiness and time to recover.
+ */
 export function createScenarioMetricSource(data: ScenarioData): MetricSource {
   const onlyTags = (query: MetricQuery, allowed: readonly string[]): boolean =>
     Object.keys(query.tags).every((t) => allowed.includes(t));
-  const load = (query: MetricQuery): { view: WindowView; kind: string | undefined } | undefined => {
-    if (!onlyTags(query, ['kind'])) return undefined;
-    const kind = query.tags.kind;
-    const { fromMs, toMs } = wholeSecondsWithin(query.fromMs, query.toMs);
-    const inner = data.loadWindow(fromMs, toMs);
-    // A burst released late in a second sits wholly in that partial first second: when the
-    // whole seconds inside hold nothing of this kind, the widened reading is the only data.
-    if (inner.counts(kind).requests > 0) return { view: inner, kind };
-    return { view: data.loadWindow(query.fromMs, query.toMs), kind };
-  };
 
-  return {
-    trend(query) {
-      const l = load(query);
-      if (l === undefined) return NO_TREND;
-      const which = query.metric === 'request_duration_uncorrected' ? 'uncorrected' : 'corrected';
-      const v = l.view.latency(which, l.kind);
-      return { samples: v.samples, min: v.min, max: v.max, avg: v.avg, percentile: (p) => v.percentile(p) };
-    },
-
-    rate(query): RateSummary {
-      const l = load(query);
-      if (l === undefined) return { samples: 0, matches: 0 };
-      const c = l.view.counts(l.kind);
-      switch (query.metric) {
-        case 'unexpected_rate':
-          return { samples: c.requests, matches: c.unexpected };
-        case 'error_rate':
-          return { samples: c.requests, matches: c.errors.total };
-        case 'status_401_rate':
-          return { samples: c.responses, matches: c.status['401'] };
-        case 'status_403_rate':
-          return { samples: c.responses, matches: c.status['403'] };
-        case 'status_5xx_rate':
-          return { samples: c.responses, matches: c.status['5xx'] };
-        default:
-          return { samples: 0, matches: 0 };
-      }
-    },
+  const extra: MetricSource = {
+    trend: () => NO_TREND,
+    rate: () => NO_RATE,
 
     counter(query): CounterSummary {
       switch (query.metric) {
-        case 'requests':
-        case 'dropped_starts':
-        case 'late_starts':
-        case 'security_failures': {
-          const l = load(query);
-          if (l === undefined) return { samples: 0, count: 0 };
-          const c = l.view.counts(l.kind);
-          const count =
-            query.metric === 'requests'
-              ? c.requests
-              : query.metric === 'dropped_starts'
-                ? c.dropped
-                : query.metric === 'late_starts'
-                  ? c.late
-                  : c.securityFailures;
-          return { samples: c.started + c.dropped, count };
-        }
         case 'jwks_fetches':
         case 'unknown_kid_fetches': {
           if (!onlyTags(query, ['issuer'])) return { samples: 0, count: 0 };
@@ -174,4 +152,5 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
       }
     },
   };
+  return createLoadMetricSource(scenarioLoadReader(data.loadWindow), { extra });
 }

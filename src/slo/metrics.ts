@@ -53,9 +53,13 @@ export const METRICS = {
     unit: 'ratio',
     description: 'share of requests whose outcome differed from the expected one for their kind',
   },
-  status_401_rate: { kind: 'rate', unit: 'ratio', description: 'share of responses with status 401' },
-  status_403_rate: { kind: 'rate', unit: 'ratio', description: 'share of responses with status 403' },
-  status_5xx_rate: { kind: 'rate', unit: 'ratio', description: 'share of responses with a 5xx status' },
+  status_401_rate: { kind: 'rate', unit: 'ratio', description: 'share of requests answered with status 401' },
+  status_403_rate: { kind: 'rate', unit: 'ratio', description: 'share of requests answered with status 403' },
+  status_5xx_rate: {
+    kind: 'rate',
+    unit: 'ratio',
+    description: 'share of requests answered with a 5xx status',
+  },
   error_rate: {
     kind: 'rate',
     unit: 'ratio',

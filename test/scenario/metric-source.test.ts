@@ -50,3 +50,47 @@ describe('scenario metric source: load windows', () => {
     assert.ok(trend.samples >= 20, `samples ${trend.samples}`);
   });
 });
+
+describe('scenario metric source: rates', () => {
+  // Every third request is reset before an answer, every third is a 401, the rest 200.
+  let n = 0;
+  const server = createServer((req, res) => {
+    const i = n++ % 3;
+    if (i === 0) req.socket.destroy();
+    else res.writeHead(i === 1 ? 401 : 200).end();
+  });
+  let result: LoadResult;
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    result = await runLoad({
+      target: `http://127.0.0.1:${port}/`,
+      phases: [{ type: 'closed', vus: 1, maxRequests: 30, duration: 5000 }],
+      connections: 1,
+    });
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('are shares of requests, transport errors included, as in `keystorm load` and its summary', () => {
+    const source = createScenarioMetricSource({
+      loadWindow: (from, to) => result.window(from, to),
+      idpSeconds: [],
+      logMatches: () => 0,
+      readinessMismatches: [],
+      recoverySeries: [],
+      baseline: undefined,
+      timeScale: 1,
+    });
+    const totals = result.summary.totals;
+    assert.equal(totals.requests, 30);
+    assert.ok(totals.errors.total > 0 && totals.status['401'] > 0, JSON.stringify(totals.errors));
+    const window = { tags: {}, fromMs: 0, toMs: result.summary.durationMs + 1 };
+    const rate401 = source.rate({ metric: 'status_401_rate', ...window });
+    assert.deepEqual(rate401, { samples: 30, matches: totals.status['401'] });
+    assert.equal(rate401.matches / rate401.samples, totals.rates['401']);
+    assert.deepEqual(source.rate({ metric: 'error_rate', ...window }), {
+      samples: 30,
+      matches: totals.errors.total,
+    });
+  });
+});
