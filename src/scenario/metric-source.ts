@@ -152,5 +152,8 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
       }
     },
   };
-  return createLoadMetricSource(scenarioLoadReader(data.loadWindow), { extra });
+  return createLoadMetricSource(
+    scenarioLoadReader((from, to) => data.loadWindow(from, to)),
+    { extra },
+  );
 }
