@@ -1,20 +1,45 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { runLoad } from '../../src/load/index.ts';
-import type { LoadResult } from '../../src/load/index.ts';
+import type { LoadOptions, LoadResult } from '../../src/load/index.ts';
 import { createScenarioMetricSource, wholeSecondsWithin } from '../../src/scenario/metric-source.ts';
 
+/** The scenario source over a load run alone (no provider, log or recovery data). */
+function sourceOver(result: LoadResult) {
+  return createScenarioMetricSource({
+    loadWindow: (from, to) => result.window(from, to),
+    idpSeconds: [],
+    logMatches: () => 0,
+    readinessMismatches: [],
+    recoverySeries: [],
+    baseline: undefined,
+    timeScale: 1,
+  });
+}
+
+/** Starts a loopback server with `handler` and runs a load at it. */
+async function loadAgainst(
+  handler: RequestListener,
+  options: Omit<LoadOptions, 'target'>,
+): Promise<LoadResult> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await runLoad({ ...options, target: `http://127.0.0.1:${port}/` });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 describe('scenario metric source: load windows', () => {
-  const server = createServer((_req, res) => res.end('ok'));
   let result: LoadResult;
   before(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     // A burst released late in the first second, then a second of steady traffic.
-    result = await runLoad({
-      target: `http://127.0.0.1:${port}/`,
+    result = await loadAgainst((_req, res) => res.end('ok'), {
       phases: [
         { type: 'pause', name: 'quiet', duration: 800 },
         { type: 'burst', name: 'burst', count: 20, duration: 1400 },
@@ -23,18 +48,8 @@ describe('scenario metric source: load windows', () => {
       connections: 20,
     });
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const source = () =>
-    createScenarioMetricSource({
-      loadWindow: (from, to) => result.window(from, to),
-      idpSeconds: [],
-      logMatches: () => 0,
-      readinessMismatches: [],
-      recoverySeries: [],
-      baseline: undefined,
-      timeScale: 1,
-    });
+  const source = () => sourceOver(result);
 
   it('narrows windows to the whole seconds inside them', () => {
     assert.deepEqual(wholeSecondsWithin(6003, 12_500), { fromMs: 7000, toMs: 12_000 });
@@ -54,33 +69,21 @@ describe('scenario metric source: load windows', () => {
 describe('scenario metric source: rates', () => {
   // Every third request is reset before an answer, every third is a 401, the rest 200.
   let n = 0;
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const i = n++ % 3;
     if (i === 0) req.socket.destroy();
     else res.writeHead(i === 1 ? 401 : 200).end();
-  });
+  };
   let result: LoadResult;
   before(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    result = await runLoad({
-      target: `http://127.0.0.1:${port}/`,
+    result = await loadAgainst(handler, {
       phases: [{ type: 'closed', vus: 1, maxRequests: 30, duration: 5000 }],
       connections: 1,
     });
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('are shares of requests, transport errors included, as in `keystorm load` and its summary', () => {
-    const source = createScenarioMetricSource({
-      loadWindow: (from, to) => result.window(from, to),
-      idpSeconds: [],
-      logMatches: () => 0,
-      readinessMismatches: [],
-      recoverySeries: [],
-      baseline: undefined,
-      timeScale: 1,
-    });
+    const source = sourceOver(result);
     const totals = result.summary.totals;
     assert.equal(totals.requests, 30);
     assert.ok(totals.errors.total > 0 && totals.status['401'] > 0, JSON.stringify(totals.errors));
