@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminInputError, AdminNotFoundError, type AdminResult, type AdminRoute } from '../contracts.ts';
+import { JsonBodyError, readJsonBody } from '../../src/util/json-body.ts';
 
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
 
@@ -72,43 +73,17 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > MAX_ADMIN_BODY_BYTES) {
-        failed = true;
-        reject(
-          new AdminInputError(
-            [{ path: '(body)', message: `larger than ${MAX_ADMIN_BODY_BYTES} bytes` }],
-            413,
-          ),
-        );
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        resolve(undefined);
-        return;
-      }
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(
-          new AdminInputError([{ path: '(body)', message: `not valid JSON: ${(error as Error).message}` }]),
-        );
-      }
-    });
-    req.on('error', reject);
-  });
+/** The body as JSON; a refused body becomes the admin plane's 413 / 400 with path `(body)`. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  try {
+    return await readJsonBody(req, MAX_ADMIN_BODY_BYTES);
+  } catch (error) {
+    if (!(error instanceof JsonBodyError)) throw error;
+    const problem = error.problem;
+    throw problem.kind === 'too-large'
+      ? new AdminInputError([{ path: '(body)', message: `larger than ${problem.limitBytes} bytes` }], 413)
+      : new AdminInputError([{ path: '(body)', message: `not valid JSON: ${problem.message}` }]);
+  }
 }
 
 export function createAdminListener(

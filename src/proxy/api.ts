@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequestBody } from './api-error.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import type { ProxyCollection } from './proxy-collection.ts';
+import { JsonBodyError, readJsonBody } from '../util/json-body.ts';
 
 /** The Toxiproxy version whose API this server speaks. */
 export const TOXIPROXY_VERSION = '2.12.0';
@@ -126,36 +127,17 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** Reads the whole body and parses it as JSON; an empty body is `undefined`. */
-function readJson(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Past the limit the rest is read and discarded, so the client still gets its 413.
-      if (size > MAX_BODY_BYTES) {
-        chunks.length = 0;
-        reject(new ApiError(`request body larger than ${MAX_BODY_BYTES} bytes`, 413));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('error', reject);
-    request.on('end', () => {
-      if (size > MAX_BODY_BYTES) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        resolve(undefined);
-        return;
-      }
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(badRequestBody(error instanceof Error ? error.message : 'invalid JSON'));
-      }
-    });
-  });
+/** The body as JSON (empty: `undefined`); a refused body becomes Toxiproxy's 413 / 400. */
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  try {
+    return await readJsonBody(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (!(error instanceof JsonBodyError)) throw error;
+    const problem = error.problem;
+    throw problem.kind === 'too-large'
+      ? new ApiError(`request body larger than ${problem.limitBytes} bytes`, 413)
+      : badRequestBody(problem.message);
+  }
 }
 
 function requestId(): string {
