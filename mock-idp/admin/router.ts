@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminInputError, AdminNotFoundError, type AdminResult, type AdminRoute } from '../contracts.ts';
-import { JsonBodyError, readJsonBody } from '../../src/util/json-body.ts';
+import { readJsonBody } from '../../src/util/json-body.ts';
 
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
 
@@ -74,16 +74,12 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
 }
 
 /** The body as JSON; a refused body becomes the admin plane's 413 / 400 with path `(body)`. */
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  try {
-    return await readJsonBody(req, MAX_ADMIN_BODY_BYTES);
-  } catch (error) {
-    if (!(error instanceof JsonBodyError)) throw error;
-    const problem = error.problem;
-    throw problem.kind === 'too-large'
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return readJsonBody(req, MAX_ADMIN_BODY_BYTES, (problem) =>
+    problem.kind === 'too-large'
       ? new AdminInputError([{ path: '(body)', message: `larger than ${problem.limitBytes} bytes` }], 413)
-      : new AdminInputError([{ path: '(body)', message: `not valid JSON: ${problem.message}` }]);
-  }
+      : new AdminInputError([{ path: '(body)', message: `not valid JSON: ${problem.message}` }]),
+  );
 }
 
 export function createAdminListener(

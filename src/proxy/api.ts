@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequestBody } from './api-error.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import type { ProxyCollection } from './proxy-collection.ts';
-import { JsonBodyError, readJsonBody } from '../util/json-body.ts';
+import { readJsonBody } from '../util/json-body.ts';
 
 /** The Toxiproxy version whose API this server speaks. */
 export const TOXIPROXY_VERSION = '2.12.0';
@@ -128,16 +128,12 @@ function decodeSegment(segment: string): string {
 }
 
 /** The body as JSON (empty: `undefined`); a refused body becomes Toxiproxy's 413 / 400. */
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  try {
-    return await readJsonBody(request, MAX_BODY_BYTES);
-  } catch (error) {
-    if (!(error instanceof JsonBodyError)) throw error;
-    const problem = error.problem;
-    throw problem.kind === 'too-large'
+function readJson(request: IncomingMessage): Promise<unknown> {
+  return readJsonBody(request, MAX_BODY_BYTES, (problem) =>
+    problem.kind === 'too-large'
       ? new ApiError(`request body larger than ${problem.limitBytes} bytes`, 413)
-      : badRequestBody(problem.message);
-  }
+      : badRequestBody(problem.message),
+  );
 }
 
 function requestId(): string {

@@ -10,23 +10,16 @@ import type { IncomingMessage } from 'node:http';
 export type JsonBodyProblem =
   { kind: 'too-large'; limitBytes: number } | { kind: 'invalid-json'; message: string };
 
-export class JsonBodyError extends Error {
-  constructor(readonly problem: JsonBodyProblem) {
-    super(
-      problem.kind === 'too-large'
-        ? `body larger than ${problem.limitBytes} bytes`
-        : `body is not valid JSON: ${problem.message}`,
-    );
-    this.name = 'JsonBodyError';
-  }
-}
-
 /**
- * @returns the parsed body, or `undefined` for an empty one
- * @throws JsonBodyError for a body over `limitBytes` or one that is not JSON; the request's own
- *   stream errors as they are
+ * @param refuse makes the caller's error for a body over `limitBytes` or one that is not JSON
+ * @returns the parsed body, or `undefined` for an empty one; rejects with `refuse`'s error, or
+ *   with the request stream's own error
  */
-export function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+export function readJsonBody(
+  request: IncomingMessage,
+  limitBytes: number,
+  refuse: (problem: JsonBodyProblem) => Error,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -38,7 +31,7 @@ export function readJsonBody(request: IncomingMessage, limitBytes: number): Prom
       }
       // Past the limit: drop what was kept and refuse (rejecting again later is a no-op).
       chunks.length = 0;
-      reject(new JsonBodyError({ kind: 'too-large', limitBytes }));
+      reject(refuse({ kind: 'too-large', limitBytes }));
     });
     request.on('error', reject);
     request.on('end', () => {
@@ -51,7 +44,7 @@ export function readJsonBody(request: IncomingMessage, limitBytes: number): Prom
       try {
         resolve(JSON.parse(text));
       } catch (error) {
-        reject(new JsonBodyError({ kind: 'invalid-json', message: (error as Error).message }));
+        reject(refuse({ kind: 'invalid-json', message: (error as Error).message }));
       }
     });
   });
