@@ -485,8 +485,8 @@ class Engine {
     // A virtual user's start is due the moment it is made (vu ≥ 0): its schedule lag is zero
     // by construction, so only open-model and burst starts measure the scheduler.
     if (vu < 0) this.recorder.made(intendedMs, this.rel());
-    if (prepared !== undefined || this.source === defaultSource) {
-      this.launch(prepared ?? DEFAULT_SPEC, intendedMs, onEnd);
+    if (prepared !== undefined) {
+      this.launch(prepared, intendedMs, onEnd);
       return true;
     }
     const ctx: RequestContext = {

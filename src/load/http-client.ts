@@ -76,7 +76,7 @@ export function classifyError(error: unknown): ErrorClass {
 
 /** One origin: its clients (one per connection), the idle ones, and the flights waiting for one. */
 class Lane<F extends Flight> {
-  readonly clients: Client[] = [];
+  private readonly clients: Client[] = [];
   /** Indexes of the clients with no request on the wire (a stack: the last one freed goes first). */
   private readonly idle: number[] = [];
   /** The request on the wire per client (for the timeout sweep); a slot, not a Set: no churn. */
