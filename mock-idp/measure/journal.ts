@@ -23,18 +23,9 @@ export interface JournalEntry {
   headers: Record<string, string | string[]>;
 }
 
-interface Slot {
-  id: number;
+/** An entry as stored: the time as a number and the headers as received (redacted on read). */
+interface Slot extends Omit<JournalEntry, 'at' | 'headers'> {
   at: number;
-  clientId: string;
-  issuer: string;
-  endpoint: string;
-  method: string;
-  path: string;
-  remoteAddress: string;
-  status: DeliveryOutcome['status'];
-  faults: string[];
-  durationMs: number;
   headers: IncomingHttpHeaders;
 }
 

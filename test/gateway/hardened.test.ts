@@ -10,6 +10,29 @@ import type { MintRequest } from '../../mock-idp/tokens/mint.ts';
 import { metricSum, scrape } from './metrics-text.ts';
 import { FAST_TIMINGS, call, spawnGateway, type SpawnedGateway } from './spawn-gateway.ts';
 
+/**
+ * Calls the gateway's verify endpoint with `token` for `ms`: `parallel` calls at a time, then
+ * `gapMs` of quiet, until the time is up. The responses in the order they were made.
+ */
+async function verifyFor(
+  gatewayUrl: string,
+  token: string | undefined,
+  ms: number,
+  { parallel = 1, gapMs = 50 }: { parallel?: number; gapMs?: number } = {},
+): Promise<Awaited<ReturnType<typeof call>>[]> {
+  const responses: Awaited<ReturnType<typeof call>>[] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    responses.push(
+      ...(await Promise.all(
+        Array.from({ length: parallel }, () => call(`${gatewayUrl}/api/auth/verify`, token)),
+      )),
+    );
+    await sleep(gapMs);
+  }
+  return responses;
+}
+
 const GITLAB_HEADERS = {
   'x-gitlab-instance-id': '00000000-0000-4000-8000-000000000001',
   'x-gitlab-realm': 'saas',
@@ -98,15 +121,9 @@ describe('hardened key cache', () => {
     });
     const [token] = await mint();
     assert.equal((await call(`${gateway.url}/api/auth/verify`, token)).status, 200);
-    const statuses: number[] = [];
-    const until = Date.now() + 3500;
-    while (Date.now() < until) {
-      const burst = await Promise.all(
-        Array.from({ length: 5 }, () => call(`${gateway.url}/api/auth/verify`, token)),
-      );
-      statuses.push(...burst.map((r) => r.status));
-      await sleep(40);
-    }
+    const statuses = (await verifyFor(gateway.url, token, 3500, { parallel: 5, gapMs: 40 })).map(
+      (r) => r.status,
+    );
     assert.deepEqual([...new Set(statuses)], [200]);
     const text = await scrape(gateway.url);
     assert.equal(metricSum(text, 'jwt_key_cache_miss_total', { provider: 'gitlab', reason: 'expired' }), 0);
@@ -126,12 +143,7 @@ describe('hardened key cache', () => {
     assert.equal((await call(`${gateway.url}/api/auth/verify`, token)).status, 200);
     await idp.admin.faults.add({ kind: 'status', scope: { endpoint: 'jwks' }, attributes: { status: 503 } });
     // Steady traffic for 4 s: past the TTL, through several refresh attempts.
-    const statuses: number[] = [];
-    const until = Date.now() + 4000;
-    while (Date.now() < until) {
-      statuses.push((await call(`${gateway.url}/api/auth/verify`, token)).status);
-      await sleep(50);
-    }
+    const statuses = (await verifyFor(gateway.url, token, 4000)).map((r) => r.status);
     assert.deepEqual([...new Set(statuses)], [200]);
     const line = await gateway.waitForLog(OLD_RECACHED);
     assert.equal(line.oidc_provider, 'gitlab');
@@ -267,13 +279,10 @@ describe('hardened key cache', () => {
     });
     const gateway = await start('retry-after', { JWKS_BACKOFF_BASE: '100ms', JWKS_BACKOFF_MAX: '5s' });
     const [token] = await mint('customersdot');
-    const statuses: number[] = [];
-    const until = Date.now() + 3000;
-    while (Date.now() < until) {
-      const res = await call(`${gateway.url}/api/auth/verify`, token);
-      statuses.push(res.status);
+    const responses = await verifyFor(gateway.url, token, 3000);
+    const statuses = responses.map((r) => r.status);
+    for (const res of responses) {
       if (res.status === 503) assert.ok(Number(res.headers.get('retry-after')) >= 1);
-      await sleep(50);
     }
     assert.deepEqual([...new Set(statuses)], [503]);
     // 100 ms doubling alone would allow ~5 attempts in 3 s; Retry-After: 2 allows 2.
@@ -290,12 +299,7 @@ describe('hardened key cache', () => {
     const [token] = await mint();
     assert.equal((await call(`${gateway.url}/api/auth/verify`, token)).status, 200);
     await idp.admin.faults.add({ kind: 'empty-keys', scope: { endpoint: 'jwks', issuer: 'gitlab' } });
-    const statuses: number[] = [];
-    const until = Date.now() + 2500;
-    while (Date.now() < until) {
-      statuses.push((await call(`${gateway.url}/api/auth/verify`, token)).status);
-      await sleep(50);
-    }
+    const statuses = (await verifyFor(gateway.url, token, 2500)).map((r) => r.status);
     assert.deepEqual([...new Set(statuses)], [200]);
     const text = await scrape(gateway.url);
     assert.ok(
@@ -328,12 +332,7 @@ describe('hardened key cache', () => {
       scope: { endpoint: 'discovery' },
       attributes: { status: 503 },
     });
-    const statuses: number[] = [];
-    const until = Date.now() + 2500;
-    while (Date.now() < until) {
-      statuses.push((await call(`${gateway.url}/api/auth/verify`, token)).status);
-      await sleep(50);
-    }
+    const statuses = (await verifyFor(gateway.url, token, 2500)).map((r) => r.status);
     assert.deepEqual([...new Set(statuses)], [200]);
     const text = await scrape(gateway.url);
     assert.equal(metricSum(text, 'jwks_fetch_total', { provider: 'gitlab', kind: 'discovery' }), 1);
