@@ -54,6 +54,26 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Called with each second's series point as soon as the second is over. */
   onSecond?: (point: SeriesPoint) => void;
+  /**
+   * Called once per finished request (not for dropped starts), with its intended start: lets a
+   * caller judge windows by when each request was due, at millisecond resolution.
+   */
+  onRequest?: (sample: RequestSample) => void;
+}
+
+/** One finished request as {@link LoadOptions.onRequest} sees it. Times in ms since the run started. */
+export interface RequestSample {
+  kind: string;
+  expect: readonly number[] | undefined;
+  /** HTTP status, 0 when none was received. */
+  status: number;
+  error: ErrorClass | undefined;
+  /** When the request was due to start. */
+  intendedMs: number;
+  /** When it was actually sent (-1 when it never was). */
+  sentMs: number;
+  /** When it ended. */
+  doneMs: number;
 }
 
 const durationOption = (max: number) =>
@@ -144,6 +164,7 @@ class Engine {
   /** Sleepers to wake early (abort, or in-flight reaching zero while draining). */
   private readonly sleepers = new Set<() => void>();
   private readonly wakeOnIdle = new Set<() => void>();
+  private readonly onRequest: ((sample: RequestSample) => void) | undefined;
 
   constructor(private readonly options: LoadOptions) {
     const parsed = optionsSchema.safeParse(options);
@@ -164,6 +185,7 @@ class Engine {
     this.drainMs = tryParseDuration(options.drainTimeout ?? this.timeoutMs + 1000) ?? this.timeoutMs + 1000;
     this.abortGraceMs = tryParseDuration(options.abortGrace ?? 1000) ?? 1000;
     this.source = options.source ?? defaultSource;
+    this.onRequest = options.onRequest;
     this.recorder = new LoadRecorder(tryParseDuration(options.lateThreshold ?? 5) ?? 5, options.onSecond);
     this.client = new HttpClient<EngineFlight>(
       options.target,
@@ -555,8 +577,19 @@ class Engine {
   ): void {
     this.noteSourceError(error);
     this.inFlight--;
-    if (!this.finished)
-      this.recorder.completed('source-error', undefined, 0, 'other', intendedMs, -1, this.rel());
+    if (!this.finished) {
+      const done = this.rel();
+      this.recorder.completed('source-error', undefined, 0, 'other', intendedMs, -1, done);
+      this.onRequest?.({
+        kind: 'source-error',
+        expect: undefined,
+        status: 0,
+        error: 'other',
+        intendedMs,
+        sentMs: -1,
+        doneMs: done,
+      });
+    }
     this.afterDone();
     onEnd?.(0);
   }
@@ -565,7 +598,17 @@ class Engine {
     this.inFlight--;
     if (!this.finished) {
       const sent = flight.sentAt < 0 ? -1 : flight.sentAt - this.t0;
-      this.recorder.completed(flight.kind, flight.expect, status, error, flight.intendedMs, sent, this.rel());
+      const done = this.rel();
+      this.recorder.completed(flight.kind, flight.expect, status, error, flight.intendedMs, sent, done);
+      this.onRequest?.({
+        kind: flight.kind,
+        expect: flight.expect,
+        status,
+        error,
+        intendedMs: flight.intendedMs,
+        sentMs: sent,
+        doneMs: done,
+      });
     }
     this.afterDone();
     flight.onEnd?.(status);

@@ -4,6 +4,7 @@
  * {@link RequestSource}, e.g. the token pool's.
  */
 export { runLoad, startLoad } from './engine.ts';
+export type { RequestSample } from './engine.ts';
 export type { LoadOptions, LoadRun } from './engine.ts';
 export { LoadResult } from './result.ts';
 export type { LoadSummary, PhaseReport } from './result.ts';
