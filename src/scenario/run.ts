@@ -4,8 +4,7 @@
  * on error and on SIGINT/SIGTERM (then exit 130 with a partial report marked interrupted).
  */
 import { mkdir } from 'node:fs/promises';
-import { ExitCode, HarnessError, ValidationError } from '../errors.ts';
-import type { Problem } from '../errors.ts';
+import { ExitCode, HarnessError } from '../errors.ts';
 import { FaultLedger } from '../faults/ledger.ts';
 import type { FullConfig, FullSutConfig } from '../config/types.ts';
 import type { ReporterFanout } from '../reporters/fanout.ts';
@@ -13,9 +12,13 @@ import type { RunInfo } from '../reporters/types.ts';
 import type { SutOptions } from '../sut/types.ts';
 import type { ScenarioInput } from './define.ts';
 import { RunEnvironment } from './environment.ts';
-import type { RunResult, ScenarioResult } from './result.ts';
+import type { RunResult, ScenarioResult } from '../result/types.ts';
+import { prepareScenarios } from './prepare.ts';
+import type { PreparedScenario } from './prepare.ts';
 import { runScenario } from './run-scenario.ts';
-import { checkScenario } from './validate.ts';
+import { toReportLoad } from './summaries.ts';
+import { capabilitiesOf, reportTimings, timingsOf } from './sut-profile.ts';
+import type { SutProfileView } from './sut-profile.ts';
 import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
 
 export const VERSION = '0.1.0';
@@ -29,15 +32,75 @@ export interface RunOptions {
   reporters: ReporterFanout;
 }
 
-/** Validates the scenarios against the config; throws one ValidationError listing everything. */
-export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): void {
-  const issuers = config.idp.issuers.map((i) => i.name);
-  const problems: Problem[] = [];
-  scenarios.forEach((s, i) => {
-    const name = typeof s === 'object' && s !== null && 'name' in s ? String(s.name) : `#${i}`;
-    problems.push(...checkScenario(s, `scenarios[${i}](${name})`, { issuers, routes: ['default'] }));
+/** The SUT profile as the scenario layer reads it (config `sut.profile`). */
+function profileOf(config: FullConfig): SutProfileView | undefined {
+  return (config.sut as { profile?: SutProfileView } | null)?.profile;
+}
+
+/**
+ * Resolves the scenarios' timing expressions from the SUT profile and validates them against
+ * the config; throws one ValidationError listing every problem. Scenarios that cannot apply
+ * come back with a `skip` reason.
+ */
+export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): PreparedScenario[] {
+  return prepareScenarios(scenarios, {
+    issuers: config.idp.issuers.map((i) => i.name),
+    routes: ['default'],
+    timings: timingsOf(profileOf(config), config.timeScale),
   });
-  if (problems.length > 0) throw new ValidationError('the scenarios', problems);
+}
+
+/** The result of a scenario that was not played, with the reason. */
+function skippedResult(p: PreparedScenario): ScenarioResult {
+  return {
+    name: p.scenario.name,
+    hypothesis: p.scenario.hypothesis,
+    covers: p.scenario.covers ?? [],
+    status: 'skipped',
+    skipReason: p.skip ?? '',
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    preconditions: [],
+    slos: [],
+    load: toReportLoad(undefined),
+    idp: {
+      jwksFetches: 0,
+      peakConcurrentJwksFetches: 0,
+      fetchesPerInstance: {},
+      unknownKidFetches: 0,
+      tokensIssued: 0,
+      faultsInjected: 0,
+    },
+    logMatches: {},
+    sutCounters: {},
+    windows: [],
+    timeline: [],
+    series: [],
+    definition: p.scenario,
+  };
+}
+
+/**
+ * The run's status from its scenarios: an interruption or a harness failure outranks verdicts
+ * (a gate must tell "did not boot" from "regressed"); a proven breach outranks an inconclusive
+ * drill; skipped scenarios do not count.
+ */
+export function runStatus(
+  results: readonly ScenarioResult[],
+  interrupted: boolean,
+  harnessError: unknown,
+): { status: RunResult['status']; exitCode: number } {
+  if (interrupted) return { status: 'interrupted', exitCode: ExitCode.interrupted };
+  if (harnessError !== undefined)
+    return {
+      status: 'error',
+      exitCode: harnessError instanceof HarnessError ? harnessError.exitCode : ExitCode.harness,
+    };
+  if (results.some((r) => r.status === 'error')) return { status: 'error', exitCode: ExitCode.harness };
+  if (results.some((r) => r.status === 'failed')) return { status: 'failed', exitCode: ExitCode.sloBreach };
+  if (results.some((r) => r.status === 'inconclusive'))
+    return { status: 'inconclusive', exitCode: ExitCode.inconclusive };
+  return { status: 'passed', exitCode: ExitCode.ok };
 }
 
 function sutOptions(sut: FullSutConfig): SutOptions {
@@ -119,8 +182,17 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
       },
       ledger,
     );
-    for (const [index, scenario] of scenarios.entries()) {
+    const timings = timingsOf(profileOf(config), config.timeScale);
+    const prepared = validateScenarios(scenarios, config);
+    for (const [index, p] of prepared.entries()) {
       if (interrupt.signal.aborted) break;
+      if (p.skip !== undefined) {
+        const skipped = skippedResult(p);
+        results.push(skipped);
+        await reporters.onScenarioEnd(skipped);
+        continue;
+      }
+      const scenario = p.scenario;
       const result = await runScenario(scenario, {
         env,
         timeScale: config.timeScale,
@@ -130,13 +202,15 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
         routes: { default: sut.request },
         logPatternNames: sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
         scrapeSutMetrics: sut.metricsUrl !== undefined,
+        capabilities: capabilitiesOf(profileOf(config)),
+        timings: reportTimings(timings, p.used),
         clientsPerIssuer: 8,
         tokenLifetimeS: 300,
         requestTimeoutMs: config.load.requestTimeout,
         allowHosts: config.allowHosts,
         signal: interrupt.signal,
         index: index + 1,
-        total: scenarios.length,
+        total: prepared.length,
         onProgress: (p) => reporters.onProgress(p),
         onEvent: (entry) => reporters.onEvent(scenario.name, entry),
       });
@@ -155,25 +229,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     }
   }
 
-  const failed = results.some((r) => r.status === 'failed' || r.status === 'error');
-  const status: RunResult['status'] =
-    interruptedBy !== undefined
-      ? 'interrupted'
-      : harnessError !== undefined
-        ? 'error'
-        : failed
-          ? 'failed'
-          : 'passed';
-  const exitCode =
-    status === 'interrupted'
-      ? ExitCode.interrupted
-      : status === 'error'
-        ? harnessError instanceof HarnessError
-          ? harnessError.exitCode
-          : ExitCode.harness
-        : status === 'failed'
-          ? ExitCode.sloBreach
-          : ExitCode.ok;
+  const { status, exitCode } = runStatus(results, interruptedBy !== undefined, harnessError);
   const run: RunResult = {
     tool: 'keystorm',
     version: VERSION,
@@ -194,6 +250,9 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     const message = harnessError instanceof Error ? harnessError.message : JSON.stringify(harnessError);
     process.stderr.write(`keystorm: run failed: ${message}\n`);
   }
+  for (const r of results)
+    if (r.status === 'error')
+      process.stderr.write(`keystorm: ${r.name}: harness failure: ${r.error ?? 'unknown'}\n`);
   await reporters.onEnd(run, info);
   return run;
 }

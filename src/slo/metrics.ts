@@ -103,6 +103,17 @@ export const METRICS = {
     unit: 'count',
     description: 'readiness checks on the timeline whose expectation (ready / not ready) did not hold',
   },
+  proxy_upstream_bytes: {
+    kind: 'counter',
+    unit: 'count',
+    description:
+      'bytes the SUT sent through the fault proxy towards a provider (evidence it tried to fetch during a network fault)',
+  },
+  action_lateness: {
+    kind: 'gauge',
+    unit: 'ms',
+    description: 'how late timeline actions and faults started against their offsets (max: the latest one)',
+  },
   log_matches: {
     kind: 'counter',
     unit: 'count',

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunResult } from '../../src/scenario/result.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { runCli } from './cli.ts';
 
 async function summary(out: string): Promise<RunResult> {

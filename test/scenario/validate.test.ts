@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkScenario } from '../../src/scenario/validate.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
-import { toEnginePhases } from '../../src/scenario/run-scenario.ts';
+import { toEnginePhases } from '../../src/scenario/plan.ts';
 import { resolvePhases } from '../../src/load/phases.ts';
 
 const options = { issuers: ['gitlab', 'customersdot'], routes: ['default'] };
