@@ -120,10 +120,13 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
           const w = idpWindow(data.idpSeconds, query.fromMs, query.toMs, query.tags.issuer);
           return { samples: w.samples, value: w.peak, min: w.peak, max: w.peak };
         }
-        case 'jwks_fetches_per_instance': {
+        case 'jwks_fetches_per_instance':
+        case 'jwks_fetch_rate_per_instance': {
           if (!onlyTags(query, ['issuer'])) return noGauge;
           const w = idpWindow(data.idpSeconds, query.fromMs, query.toMs, query.tags.issuer);
-          const counts = Object.values(w.perInstance);
+          // A rate divides by the seconds actually read (a window's partial edge seconds included).
+          const per = query.metric === 'jwks_fetch_rate_per_instance' ? Math.max(1, w.samples) : 1;
+          const counts = Object.values(w.perInstance).map((n) => n / per);
           const max = counts.length === 0 ? 0 : Math.max(...counts);
           const min = counts.length === 0 ? 0 : Math.min(...counts);
           return { samples: w.samples, value: max, min, max };

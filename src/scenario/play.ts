@@ -11,8 +11,7 @@ import type { TimelineEntry, WindowSpan } from '../result/types.ts';
 import { createAbortMonitor } from '../slo/abort.ts';
 import type { Sut } from '../sut/types.ts';
 import type { RunEnvironment } from './environment.ts';
-import { IdpSampler } from './idp-sampler.ts';
-import type { IdpSecond } from './idp-sampler.ts';
+import type { IdpSampler, IdpSecond } from './idp-sampler.ts';
 import { createScenarioMetricSource } from './metric-source.ts';
 import type { ScenarioPlan } from './plan.ts';
 import { ProxySampler } from './proxy-sampler.ts';
@@ -56,8 +55,23 @@ export interface Observations {
   timelineStarted: boolean;
 }
 
+/** Scenario time: ms since the load started (the origin is set when it does). */
+export class ScenarioClock {
+  #origin = performance.now();
+  /** Starts scenario time now. */
+  start(): void {
+    this.#origin = performance.now();
+  }
+  elapsedMs(): number {
+    return performance.now() - this.#origin;
+  }
+}
+
 export interface PlayContext {
   env: RunEnvironment;
+  clock: ScenarioClock;
+  /** Created before the SUT started (its baseline taken then), started here. */
+  idp: IdpSampler;
   plan: ScenarioPlan;
   sut: Sut;
   mix: RequestMix;
@@ -67,9 +81,8 @@ export interface PlayContext {
 }
 
 export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<Observations> {
-  const { env, plan } = ctx;
-  let origin = performance.now();
-  const elapsedMs = (): number => performance.now() - origin;
+  const { env, plan, idp } = ctx;
+  const elapsedMs = (): number => ctx.clock.elapsedMs();
   const abortLoad = new AbortController();
   // Every request in flight listens on this signal: hundreds at once are expected, not a leak.
   setMaxListeners(0, abortLoad.signal);
@@ -78,7 +91,6 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
 
   const requests = new RequestLog();
   const readinessMismatches: number[] = [];
-  const idp = new IdpSampler(env.idp, elapsedMs);
   const proxy = new ProxySampler(
     `${env.proxy.url.replace(/\/$/, '')}/metrics`,
     new Map([...env.proxies].map(([issuer, p]) => [p.name, issuer])),
@@ -89,7 +101,7 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
   let abortedBy: string | undefined;
   let load: LoadResult | undefined;
   let error: string | undefined;
-  origin = performance.now();
+  ctx.clock.start();
   const epochOrigin = Date.now();
   try {
     await Promise.all([idp.start(), proxy.start()]);

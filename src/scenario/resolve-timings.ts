@@ -4,6 +4,7 @@
  * expression is reported with its path, in one pass.
  */
 import type { Problem } from '../errors.ts';
+import { tryParseDuration } from '../util/duration.ts';
 import type { ScenarioInput } from './define.ts';
 import { evaluateDuration, namesTiming, TIMING_NAMES } from './timing.ts';
 import type { ScenarioTimings, TimingName } from './timing.ts';
@@ -30,7 +31,7 @@ const DURATION_KEYS = new Set([
 ]);
 
 /** Subtrees that are not the scenario's own durations (fault attributes keep their own units). */
-const OPAQUE_KEYS = new Set(['claims', 'options', 'window', 'mix']);
+const OPAQUE_KEYS = new Set(['claims', 'options', 'mix']);
 
 export function resolveScenarioTimings(
   scenario: ScenarioInput,
@@ -39,21 +40,30 @@ export function resolveScenarioTimings(
 ): ResolvedTimings {
   const problems: Problem[] = [];
   const used = new Set<TimingName>();
-  const evaluate = (value: string | number, at: string, factor: number): unknown => {
-    if (!namesTiming(value)) return value;
+  const real = Object.fromEntries(TIMING_NAMES.map((n) => [n, timings.ms[n] * timings.timeScale])) as Record<
+    TimingName,
+    number
+  >;
+  const evaluate = (value: string | number, at: string, values: Record<TimingName, number>): unknown => {
+    // Plain durations stay as written; anything else is an expression (timings, sums, max/min).
+    if (typeof value === 'number' || tryParseDuration(value) !== undefined) return value;
+    if (!namesTiming(value) && !/[-+*(]/.test(value)) return value;
     for (const name of TIMING_NAMES) if (new RegExp(`\\b${name}\\b`).test(String(value))) used.add(name);
-    const result = evaluateDuration(value, timings);
+    const result = evaluateDuration(value, values);
     if ('error' in result) {
       problems.push({ path: at, message: result.error });
       return value;
     }
-    return Math.round(result.ms * factor);
+    return result.ms;
   };
-  /** `inAttributes`: fault attributes are real time (a latency is a latency), scenario offsets drill time. */
+  /**
+   * `inAttributes`: fault attributes are real time (a latency is a latency: the run does not
+   * scale it), so their expressions see the SUT's real timings; offsets and lengths are drill time.
+   */
   const walk = (value: unknown, at: string, key: string | undefined, inAttributes: boolean): unknown => {
     if (typeof value === 'string' || typeof value === 'number') {
-      if (inAttributes) return evaluate(value, at, timings.timeScale);
-      return key !== undefined && DURATION_KEYS.has(key) ? evaluate(value, at, 1) : value;
+      if (inAttributes) return evaluate(value, at, real);
+      return key !== undefined && DURATION_KEYS.has(key) ? evaluate(value, at, timings.ms) : value;
     }
     if (Array.isArray(value))
       return value.map((item, i) => walk(item, `${at}[${i}]`, undefined, inAttributes));

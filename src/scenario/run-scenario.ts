@@ -14,12 +14,12 @@ import type { ScenarioResult, TimelineEntry } from '../result/types.ts';
 import type { SutCapability } from '../slo/definition.ts';
 import type { ScenarioInput } from './define.ts';
 import type { RunEnvironment } from './environment.ts';
-import { idpWindow } from './idp-sampler.ts';
+import { IdpSampler, idpWindow } from './idp-sampler.ts';
 import { judgeScenario } from './judge.ts';
 import { createScenarioMetricSource } from './metric-source.ts';
 import { planScenario } from './plan.ts';
 import type { ScenarioPlan } from './plan.ts';
-import { playScenario } from './play.ts';
+import { playScenario, ScenarioClock } from './play.ts';
 import type { Observations } from './play.ts';
 import { scenarioSpans } from './spans.ts';
 import { setUpStage, tearDownStage } from './stage.ts';
@@ -70,14 +70,16 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
     logPatternNames: s.logPatternNames,
   });
   const stage: Stage = { preApplied: [] };
+  const clock = new ScenarioClock();
+  const idp = new IdpSampler(s.env.idp, () => clock.elapsedMs());
   let observed: Observations | undefined;
   let stageError: string | undefined;
   let counters: Record<string, number> = {};
   try {
-    const { sut, mix, targets } = await setUpStage(s.env, plan, s, stage, record);
+    const { sut, mix, targets } = await setUpStage(s.env, plan, s, stage, record, () => idp.baseline());
     const before = await scrapeSut(sut, s.scrapeSutMetrics);
     observed = await playScenario(
-      { env: s.env, plan, sut, mix, targets, preApplied: stage.preApplied, record },
+      { env: s.env, clock, idp, plan, sut, mix, targets, preApplied: stage.preApplied, record },
       { ...s, connections: scenario.load.connections ?? s.connections },
     );
     counters = counterIncreases(before, await scrapeSut(sut, s.scrapeSutMetrics));

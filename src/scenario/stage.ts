@@ -4,6 +4,7 @@
  * the simulated clients with their tokens. Whatever it started is handed back so the caller can
  * undo it, also when a later step fails.
  */
+import { connect } from 'node:net';
 import type { ActiveFault } from '../faults/types.ts';
 import type { RequestTemplateInput } from '../load/request-template.ts';
 import type { TimelineEntry } from '../result/types.ts';
@@ -55,6 +56,7 @@ export async function setUpStage(
   settings: StageSettings,
   stage: Stage,
   record: (entry: TimelineEntry) => void,
+  beforeSut: () => Promise<void>,
 ): Promise<{ sut: Sut; mix: RequestMix; targets: string[] }> {
   const { scenario } = plan;
   await step('reset mock-idp', () => env.idp.admin.reset());
@@ -66,11 +68,16 @@ export async function setUpStage(
   for (const p of stage.preApplied)
     record({ atMs: 0, what: `fault ${p.item.fault.name} applied before start`, ok: true });
 
+  await step('read the provider before the SUT starts', beforeSut);
+
   // With a provider down at start, readiness cannot come: the scenario checks it on its timeline.
   const waitForReady = stage.preApplied.length === 0 && scenario.waitForReady !== false;
   const sut = await env.startSut(scenario.replicas ?? settings.replicas, waitForReady, settings.signal);
   stage.sut = sut;
   const targets = sut.replicas.map((r) => r.url ?? '');
+  // Not ready is allowed; not listening is not: a cold burst must meet the SUT, not a closed port.
+  if (!waitForReady)
+    await step('wait for the SUT to accept connections', () => awaitListening(targets, settings.signal));
 
   const issuers = env.issuers.map((i) => i.name);
   const mix = new RequestMix({
@@ -89,6 +96,39 @@ export async function setUpStage(
   stage.mix = mix;
   await step('obtain the clients’ tokens', () => mix.start());
   return { sut, mix, targets };
+}
+
+/** Resolves once every target accepts a TCP connection (bounded: 30 s, or the run's abort). */
+export async function awaitListening(
+  targets: readonly string[],
+  signal: AbortSignal,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (const target of targets) {
+    const url = new URL(target);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    while (!(await accepts(host, port))) {
+      if (signal.aborted) throw new Error('interrupted');
+      if (performance.now() > deadline)
+        throw new Error(`${target} accepted no connection within ${timeoutMs / 1000}s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 /** Undoes what set-up started (faults not yet handed to the timeline, token pools). Never throws. */

@@ -16,6 +16,8 @@ export interface SutProfileView {
   refreshAheadMs?: number;
   unknownKidCooldownMs?: number;
   fetchTimeoutMs?: number;
+  /** How far a token's time claims may be off the SUT's clock and still verify. */
+  clockToleranceMs?: number;
   /** A token without the route's scope gets 403. */
   scopes403?: boolean;
   /** A request whose header disagrees with a token claim gets 401. */
@@ -37,6 +39,7 @@ const FIELD: Record<TimingName, keyof SutProfileView> = {
   refreshAhead: 'refreshAheadMs',
   cooldown: 'unknownKidCooldownMs',
   fetchTimeout: 'fetchTimeoutMs',
+  clockTolerance: 'clockToleranceMs',
 };
 
 /** Drill-time timings for the scenarios' duration expressions. */

@@ -15,7 +15,7 @@
 import { tryParseDuration } from '../util/duration.ts';
 
 /** The SUT timings a scenario duration may name. */
-export const TIMING_NAMES = ['ttl', 'refreshAhead', 'cooldown', 'fetchTimeout'] as const;
+export const TIMING_NAMES = ['ttl', 'refreshAhead', 'cooldown', 'fetchTimeout', 'clockTolerance'] as const;
 export type TimingName = (typeof TIMING_NAMES)[number];
 
 /** Drill-time milliseconds for every timing name, and where each value came from. */
@@ -35,7 +35,8 @@ export const DEFAULT_TIMINGS_MS: Readonly<Record<TimingName, number>> = {
   ttl: 10_000,
   refreshAhead: 2_000,
   cooldown: 2_000,
-  fetchTimeout: 1_500,
+  fetchTimeout: 3_000,
+  clockTolerance: 5_000,
 };
 
 /**
@@ -59,16 +60,19 @@ export function timingsFromProfile(
 /** A duration or a timing expression; numbers are milliseconds. */
 export type TimedDuration = string | number;
 
-/** Evaluates a duration that may name timings. Returns an error message instead of throwing. */
+/**
+ * Evaluates a duration that may name timings, against the given values (drill ms for scenario
+ * offsets, real ms for fault attributes). Returns an error message instead of throwing.
+ */
 export function evaluateDuration(
   input: TimedDuration,
-  timings: ScenarioTimings,
+  values: Readonly<Record<TimingName, number>>,
 ): { ms: number } | { error: string } {
   if (typeof input === 'number') return { ms: input };
   const plain = tryParseDuration(input);
   if (plain !== undefined) return { ms: plain };
   try {
-    const parser = new ExpressionParser(input, timings.ms);
+    const parser = new ExpressionParser(input, values);
     const ms = parser.parse();
     if (!Number.isFinite(ms)) return { error: `${JSON.stringify(input)} is not a finite duration` };
     return { ms: Math.round(ms) };

@@ -88,6 +88,13 @@ export const METRICS = {
     description: 'JWKS fetches per SUT instance in the window; value and max give the busiest instance',
     groupBy: 'instance',
   },
+  jwks_fetch_rate_per_instance: {
+    kind: 'gauge',
+    unit: 'count',
+    description:
+      'JWKS fetches per second per SUT instance over the window; value and max give the busiest instance (backoff: ≤ 1)',
+    groupBy: 'instance',
+  },
   unknown_kid_fetches: {
     kind: 'counter',
     unit: 'count',
