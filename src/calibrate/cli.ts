@@ -76,7 +76,9 @@ export async function main(argv: string[]): Promise<number> {
   const issuers = config.idp.issuers.map((i) => i.name);
   const issuer = values.issuer ?? issuers[0] ?? 'gitlab';
   if (!issuers.includes(issuer))
-    throw new TypeError(`--issuer: ${JSON.stringify(issuer)} is not an issuer of the config (${issuers.join(', ')})`);
+    throw new TypeError(
+      `--issuer: ${JSON.stringify(issuer)} is not an issuer of the config (${issuers.join(', ')})`,
+    );
 
   const ledger = new FaultLedger();
   let interrupted = false;

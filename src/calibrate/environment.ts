@@ -33,7 +33,10 @@ function spawnOptions(sut: FullSpawnedSut): SpawnSutOptions {
 }
 
 /** Starts mock-idp and the proxy for calibration; everything is recorded in `ledger`. */
-export function startCalibrationEnvironment(config: FullConfig, ledger: FaultLedger): Promise<RunEnvironment> {
+export function startCalibrationEnvironment(
+  config: FullConfig,
+  ledger: FaultLedger,
+): Promise<RunEnvironment> {
   const sut = spawnedSut(config);
   return RunEnvironment.start(
     {

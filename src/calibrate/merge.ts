@@ -14,7 +14,8 @@ export function mergeProfiles(parts: readonly SutProfile[], patternsSeen?: reado
       if (value !== undefined && out[key] === undefined) Object.assign(out, { [key]: value });
     }
     for (const [key, value] of Object.entries(caps ?? {}) as [keyof SutCapabilities, unknown][]) {
-      if (value !== undefined && capabilities[key] === undefined) Object.assign(capabilities, { [key]: value });
+      if (value !== undefined && capabilities[key] === undefined)
+        Object.assign(capabilities, { [key]: value });
     }
   }
   if (patternsSeen !== undefined) capabilities.logPatterns = [...patternsSeen].sort();

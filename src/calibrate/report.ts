@@ -65,7 +65,8 @@ export function compareProfiles(pinned: SutProfile, measured: SutProfile): strin
   for (const key of ['scopes403', 'claimHeaders401', 'readinessReflectsKeys'] as const) {
     const p = pc[key];
     const m = mc[key];
-    if (p !== undefined && m !== undefined && p !== m) out.push(`capabilities.${key}: pinned ${p}, measured ${m}`);
+    if (p !== undefined && m !== undefined && p !== m)
+      out.push(`capabilities.${key}: pinned ${p}, measured ${m}`);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * another (each on a freshly started, single-replica SUT), and always rolls everything back.
  */
 import type { FullConfig } from '../config/types.ts';
-import { FaultLedger } from '../faults/ledger.ts';
+import type { FaultLedger } from '../faults/ledger.ts';
 import type { SutProfile } from '../profile/schema.ts';
 import { formatDuration } from '../util/duration.ts';
 import { startCalibrationEnvironment, spawnedSut } from './environment.ts';

@@ -138,11 +138,7 @@ export class CalibrationSession {
   }
 
   /** Sends one request shaped like `sut.request` with `token`; never waits past `timeoutMs`. */
-  async send(
-    token: string,
-    timeoutMs: number,
-    headerFault?: 'mismatch',
-  ): Promise<Exchange> {
+  async send(token: string, timeoutMs: number, headerFault?: 'mismatch'): Promise<Exchange> {
     this.#signal?.throwIfAborted();
     const url = this.#sut?.replicas[0]?.url;
     if (url === undefined) throw new Error('send: no SUT running');

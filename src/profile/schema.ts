@@ -13,14 +13,20 @@ import { tryParseDuration } from '../util/duration.ts';
 
 const DURATION_HINT = 'must be a duration (e.g. 250ms, 5s, 10m) or a number of milliseconds';
 
-const durationMs = z.union([z.string(), z.number().min(0)], { error: DURATION_HINT }).transform((value, ctx) => {
-  const ms = tryParseDuration(value);
-  if (ms === undefined || ms < 0) {
-    ctx.issues.push({ code: 'custom', message: `${DURATION_HINT}, got ${JSON.stringify(value)}`, input: value });
-    return z.NEVER;
-  }
-  return ms;
-});
+const durationMs = z
+  .union([z.string(), z.number().min(0)], { error: DURATION_HINT })
+  .transform((value, ctx) => {
+    const ms = tryParseDuration(value);
+    if (ms === undefined || ms < 0) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `${DURATION_HINT}, got ${JSON.stringify(value)}`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 /** A known duration, or a lower bound when the value exceeded what could be measured. */
 export const timingSchema = z.union([durationMs, z.strictObject({ atLeast: durationMs })], {
@@ -31,11 +37,15 @@ export const capabilitiesSchema = z.strictObject({
   scopes403: z
     .boolean()
     .optional()
-    .meta({ description: 'The SUT answers 403 to a valid token that lacks the route\'s scope (a scope policy).' }),
+    .meta({
+      description: "The SUT answers 403 to a valid token that lacks the route's scope (a scope policy).",
+    }),
   claimHeaders401: z
     .boolean()
     .optional()
-    .meta({ description: 'The SUT answers 401 when a claim-derived request header is missing or mismatched.' }),
+    .meta({
+      description: 'The SUT answers 401 when a claim-derived request header is missing or mismatched.',
+    }),
   readinessReflectsKeys: z
     .boolean()
     .optional()
@@ -50,20 +60,32 @@ export const sutProfileSchema = z
   .strictObject({
     ttlMs: timingSchema
       .optional()
-      .meta({ description: 'How long a fetched key set is used before it must be fetched again (cache max-age).' }),
+      .meta({
+        description: 'How long a fetched key set is used before it must be fetched again (cache max-age).',
+      }),
     refreshAheadMs: timingSchema
       .optional()
-      .meta({ description: 'How long before expiry the SUT refreshes in the background (0: it refetches only when a request finds the set expired).' }),
+      .meta({
+        description:
+          'How long before expiry the SUT refreshes in the background (0: it refetches only when a request finds the set expired).',
+      }),
     unknownKidCooldownMs: timingSchema
       .optional()
-      .meta({ description: 'Least time between two fetches triggered by tokens with an unknown kid (0: one fetch per such token).' }),
+      .meta({
+        description:
+          'Least time between two fetches triggered by tokens with an unknown kid (0: one fetch per such token).',
+      }),
     fetchTimeoutMs: timingSchema
       .optional()
-      .meta({ description: 'How long the SUT waits for a JWKS fetch that never answers before giving up on it.' }),
+      .meta({
+        description: 'How long the SUT waits for a JWKS fetch that never answers before giving up on it.',
+      }),
     coalesces: z
       .boolean()
       .optional()
-      .meta({ description: 'Concurrent requests needing the same keys share one fetch for as long as it takes.' }),
+      .meta({
+        description: 'Concurrent requests needing the same keys share one fetch for as long as it takes.',
+      }),
     staleFallback: z
       .boolean()
       .optional()
@@ -73,10 +95,16 @@ export const sutProfileSchema = z
       .min(100)
       .max(599)
       .optional()
-      .meta({ description: 'Status the SUT answers a valid token with when it cannot get keys (503 is right; 401 blames the token).' }),
+      .meta({
+        description:
+          'Status the SUT answers a valid token with when it cannot get keys (503 is right; 401 blames the token).',
+      }),
     capabilities: capabilitiesSchema
       .optional()
-      .meta({ description: 'Policies the SUT enforces beyond signature checks; scenarios testing one it lacks do not apply.' }),
+      .meta({
+        description:
+          'Policies the SUT enforces beyond signature checks; scenarios testing one it lacks do not apply.',
+      }),
   })
   .meta({
     description:

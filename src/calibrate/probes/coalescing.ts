@@ -20,7 +20,11 @@ export const coalescingProbe: Probe = {
   async run({ session, budgetMs }: ProbeContext): Promise<ProbeResult> {
     const trickleMs = Math.min(budgetMs, JWKS_LATENCY_MS + 1000);
     const timeoutMs = Math.min(budgetMs, 10_000);
-    await session.fault({ kind: 'latency', attributes: { ms: JWKS_LATENCY_MS }, ttlMs: budgetMs * 3 + 30_000 });
+    await session.fault({
+      kind: 'latency',
+      attributes: { ms: JWKS_LATENCY_MS },
+      ttlMs: budgetMs * 3 + 30_000,
+    });
     const tokens = await session.mint(BURST + Math.ceil(trickleMs / TRICKLE_EVERY_MS) + 1);
     await session.startSut(false);
     const since = Date.now();

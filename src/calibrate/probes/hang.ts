@@ -36,10 +36,14 @@ export const hangProbe: Probe = {
       );
     } else {
       profile.fetchTimeoutMs = roundMs(first.end - first.start);
-      evidence.push(`hang: the SUT gave up its hung JWKS fetch after ${formatDuration(first.end - first.start)}`);
+      evidence.push(
+        `hang: the SUT gave up its hung JWKS fetch after ${formatDuration(first.end - first.start)}`,
+      );
     }
     if (answer.status === undefined) {
-      evidence.push(`hang: a valid token got no answer within ${formatDuration(answer.ms)} (${answer.error ?? 'no answer'}): requests hang with the fetch`);
+      evidence.push(
+        `hang: a valid token got no answer within ${formatDuration(answer.ms)} (${answer.error ?? 'no answer'}): requests hang with the fetch`,
+      );
     } else {
       profile.keyFailureStatus = answer.status;
       evidence.push(
@@ -61,7 +65,10 @@ export const hangProbe: Probe = {
 };
 
 /** The first hung fetch the SUT abandoned (journaled when it went), waiting at most the budget. */
-async function firstGivenUp({ session, budgetMs }: ProbeContext, started: number): Promise<Fetch | undefined> {
+async function firstGivenUp(
+  { session, budgetMs }: ProbeContext,
+  started: number,
+): Promise<Fetch | undefined> {
   const deadline = started + budgetMs;
   let lastReport = Date.now();
   for (;;) {
@@ -70,7 +77,9 @@ async function firstGivenUp({ session, budgetMs }: ProbeContext, started: number
     if (Date.now() >= deadline) return undefined;
     if (Date.now() - lastReport >= 5000) {
       lastReport = Date.now();
-      session.progress(`  hang: fetch still held after ${formatDuration(lastReport - started)} of ${formatDuration(budgetMs)}`);
+      session.progress(
+        `  hang: fetch still held after ${formatDuration(lastReport - started)} of ${formatDuration(budgetMs)}`,
+      );
     }
     await sleep(100);
   }

@@ -37,7 +37,9 @@ export const outageProbe: Probe = {
       await session.stopSut();
       return {
         profile: {},
-        evidence: [`outage: the warm-up request got ${warm.status ?? warm.error} with ${warmFetches.length} fetch(es); not measured`],
+        evidence: [
+          `outage: the warm-up request got ${warm.status ?? warm.error} with ${warmFetches.length} fetch(es); not measured`,
+        ],
       };
     }
     const ttlMs = budgetMs * 2 + 30_000;
@@ -58,11 +60,14 @@ interface Observation {
   elapsed: number;
 }
 
-async function observe({ session, budgetMs }: ProbeContext, token: string, lastGood: number): Promise<Observation> {
+async function observe(
+  { session, budgetMs }: ProbeContext,
+  token: string,
+  lastGood: number,
+): Promise<Observation> {
   const pending: Promise<Exchange>[] = [];
   const exchanges: Exchange[] = [];
   let failed: Exchange | undefined;
-  let attempts: Fetch[] = [];
   let lastReport = Date.now();
   while (Date.now() - lastGood < budgetMs && failed === undefined) {
     pending.push(
@@ -75,7 +80,7 @@ async function observe({ session, budgetMs }: ProbeContext, token: string, lastG
     await sleep(EVERY_MS);
     if (Date.now() - lastReport >= 5000) {
       lastReport = Date.now();
-      attempts = await session.fetches(lastGood + 1);
+      const attempts = await session.fetches(lastGood + 1);
       session.progress(
         `  outage: ${formatDuration(lastReport - lastGood)} of ${formatDuration(budgetMs)} since the last good fetch, ${attempts.length} failing refetch(es), valid tokens ${failed === undefined ? 'still verify' : 'fail'}`,
       );
@@ -84,7 +89,7 @@ async function observe({ session, budgetMs }: ProbeContext, token: string, lastG
   await Promise.all(pending);
   // Attempts still hanging on the latency end within FAILING_FETCH_MS.
   await sleep(FAILING_FETCH_MS + 100);
-  attempts = (await session.fetches(lastGood + 1)).filter((f) => f.start > lastGood);
+  const attempts = (await session.fetches(lastGood + 1)).filter((f) => f.start > lastGood);
   return { exchanges, attempts, failed, elapsed: Date.now() - lastGood };
 }
 
@@ -104,7 +109,10 @@ function judge(o: Observation & { lastGood: number }): ProbeResult {
   const g = first.start - lastGood;
   // A request sent just before the refetch started and held until it failed: the refetch was on its path.
   const onPath = exchanges.some(
-    (e) => e.sentAt <= first.start + 50 && e.sentAt >= first.start - EVERY_MS - 50 && e.ms >= 0.8 * FAILING_FETCH_MS,
+    (e) =>
+      e.sentAt <= first.start + 50 &&
+      e.sentAt >= first.start - EVERY_MS - 50 &&
+      e.ms >= 0.8 * FAILING_FETCH_MS,
   );
   const attemptsLine = `${attempts.length} refetch attempt(s) during the outage, the first ${formatDuration(g)} after the last good fetch`;
   if (onPath) {

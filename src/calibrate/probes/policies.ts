@@ -19,7 +19,9 @@ export const policiesProbe: Probe = {
       await session.stopSut();
       return {
         profile: {},
-        evidence: [`policies: a valid token got ${warm.status ?? warm.error}, not a valid answer; not measured`],
+        evidence: [
+          `policies: a valid token got ${warm.status ?? warm.error}, not a valid answer; not measured`,
+        ],
       };
     }
     const capabilities: SutCapabilities = {};

@@ -32,7 +32,9 @@ export const unknownKidProbe: Probe = {
       await session.stopSut();
       return {
         profile: {},
-        evidence: [`unknown kid: the warm-up request (${warm.status ?? warm.error}) made no JWKS fetch; not measured`],
+        evidence: [
+          `unknown kid: the warm-up request (${warm.status ?? warm.error}) made no JWKS fetch; not measured`,
+        ],
       };
     }
     const phaseStart = Date.now();
