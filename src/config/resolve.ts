@@ -12,7 +12,7 @@ import { checkSlos, parseThreshold, SloSyntaxError } from '../slo/index.ts';
 import type { LogPattern } from '../sut/pattern-counter.ts';
 import { TemplateRenderer, type TemplateContext } from '../sut/template.ts';
 import { idpTemplateContext } from '../sut/idp-context.ts';
-import type { SutProfile } from '../profile/schema.ts';
+import { applyTimeScale } from '../profile/schema.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
 import { errorToProblems, formatPath, suggest } from './issues.ts';
 import { knownKeysAt } from './known-keys.ts';
@@ -279,7 +279,7 @@ function buildSut(
       readyInterval: sut.readyInterval,
       ...endpoints(sut),
       request,
-      ...(sut.profile === undefined ? {} : { profile: sut.profile as SutProfile }),
+      ...(sut.profile === undefined ? {} : { profile: applyTimeScale(sut.profile, config.timeScale) }),
     };
   }
 
@@ -308,7 +308,7 @@ function buildSut(
     stopTimeout: sut.stopTimeout,
     host: sut.host,
     request,
-    ...(sut.profile === undefined ? {} : { profile: sut.profile as SutProfile }),
+    ...(sut.profile === undefined ? {} : { profile: applyTimeScale(sut.profile, config.timeScale) }),
   };
 }
 

@@ -28,10 +28,15 @@ const durationMs = z
     return ms;
   });
 
-/** A known duration, or a lower bound when the value exceeded what could be measured. */
-export const timingSchema = z.union([durationMs, z.strictObject({ atLeast: durationMs })], {
-  error: `${DURATION_HINT}, or { atLeast: duration } for a lower bound`,
-});
+/**
+ * A known duration, or a lower bound when the value exceeded what could be measured, or
+ * `{ scaled: duration }`: that duration times the run's time scale — for a SUT whose env sets the
+ * same timing with `{{scaled …}}`, so the profile follows `--time-scale` as the SUT does.
+ */
+export const timingSchema = z.union(
+  [durationMs, z.strictObject({ atLeast: durationMs }), z.strictObject({ scaled: durationMs })],
+  { error: `${DURATION_HINT}, { atLeast: duration } for a lower bound, or { scaled: duration }` },
+);
 
 export const capabilitiesSchema = z.strictObject({
   scopes403: z
@@ -79,6 +84,11 @@ export const sutProfileSchema = z
       .optional()
       .meta({
         description: 'How long the SUT waits for a JWKS fetch that never answers before giving up on it.',
+      }),
+    clockToleranceMs: timingSchema
+      .optional()
+      .meta({
+        description: "How far a token's time claims (exp, nbf, iat) may be off the SUT's clock and still verify.",
       }),
     coalesces: z
       .boolean()
@@ -129,6 +139,8 @@ export interface SutProfile {
   unknownKidCooldownMs?: Timing;
   /** How long the SUT waits for a JWKS fetch that never answers before giving up on it. */
   fetchTimeoutMs?: Timing;
+  /** How far a token's time claims may be off the SUT's clock and still verify. */
+  clockToleranceMs?: Timing;
   /** Concurrent requests needing the same keys share one fetch for as long as it takes. */
   coalesces?: boolean;
   /** Expired keys keep verifying while the provider fails (stale-if-error). */
@@ -149,6 +161,20 @@ export interface SutCapabilities {
   readinessReflectsKeys?: boolean;
   /** Names of `sut.logPatterns` the SUT really prints. */
   logPatterns?: string[];
+}
+
+/** Timing fields of a profile. */
+const TIMING_FIELDS = ['ttlMs', 'refreshAheadMs', 'unknownKidCooldownMs', 'fetchTimeoutMs', 'clockToleranceMs'] as const;
+
+/** Resolves `{ scaled: ms }` timings with the run's time scale (config resolution calls this). */
+export function applyTimeScale(profile: unknown, timeScale: number): SutProfile {
+  const out = { ...(profile as Record<string, unknown>) };
+  for (const field of TIMING_FIELDS) {
+    const value = out[field];
+    if (typeof value === 'object' && value !== null && 'scaled' in value && typeof value.scaled === 'number')
+      out[field] = Math.round(value.scaled * timeScale);
+  }
+  return out as SutProfile;
 }
 
 /** Parses a profile as written (throws a ZodError listing every problem by path). */

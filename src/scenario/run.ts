@@ -17,8 +17,8 @@ import { prepareScenarios } from './prepare.ts';
 import type { PreparedScenario } from './prepare.ts';
 import { runScenario } from './run-scenario.ts';
 import { toReportLoad } from './summaries.ts';
-import { capabilitiesOf, reportTimings, timingsOf } from './sut-profile.ts';
-import type { SutProfileView } from './sut-profile.ts';
+import { capabilitiesOf, logPatternsOf, reportTimings, timingsOf } from './sut-profile.ts';
+import type { SutProfile } from '../profile/schema.ts';
 import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
 
 export const VERSION = '0.1.0';
@@ -32,9 +32,9 @@ export interface RunOptions {
   reporters: ReporterFanout;
 }
 
-/** The SUT profile as the scenario layer reads it (config `sut.profile`). */
-function profileOf(config: FullConfig): SutProfileView | undefined {
-  return (config.sut as { profile?: SutProfileView } | null)?.profile;
+/** The SUT profile (config `sut.profile`), when pinned. */
+function profileOf(config: FullConfig): SutProfile | undefined {
+  return config.sut?.profile;
 }
 
 /**
@@ -200,7 +200,10 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
         replicas: sut.mode === 'spawn' ? sut.replicas : 1,
         connections: config.load.connections,
         routes: { default: sut.request },
-        logPatternNames: sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
+        logPatternNames: logPatternsOf(
+          profileOf(config),
+          sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
+        ),
         scrapeSutMetrics: sut.metricsUrl !== undefined,
         capabilities: capabilitiesOf(profileOf(config)),
         timings: reportTimings(timings, p.used),

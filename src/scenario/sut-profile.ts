@@ -5,36 +5,32 @@
  * a profile is assumed to enforce nothing beyond signatures and claims, and to have the example
  * gateway's drill timings — its premises then tell whether the drills really met it.
  */
+import type { SutProfile } from '../profile/schema.ts';
 import type { ScenarioResult } from '../result/types.ts';
 import type { SutCapability } from '../slo/definition.ts';
 import { TIMING_NAMES, timingsFromProfile } from './timing.ts';
 import type { ScenarioTimings, TimingName } from './timing.ts';
 
-/** The profile fields read here (real milliseconds; booleans for policies). */
-export interface SutProfileView {
-  ttlMs?: number;
-  refreshAheadMs?: number;
-  unknownKidCooldownMs?: number;
-  fetchTimeoutMs?: number;
-  /** How far a token's time claims may be off the SUT's clock and still verify. */
-  clockToleranceMs?: number;
-  /** A token without the route's scope gets 403. */
-  scopes403?: boolean;
-  /** A request whose header disagrees with a token claim gets 401. */
-  claimHeaders401?: boolean;
-  /** The readiness endpoint reports whether keys are loaded. */
-  readinessReflectsKeys?: boolean;
-}
 
-export function capabilitiesOf(profile: SutProfileView | undefined): Set<SutCapability> {
+export function capabilitiesOf(profile: SutProfile | undefined): Set<SutCapability> {
+  const declared = profile?.capabilities;
   const out = new Set<SutCapability>();
-  if (profile?.scopes403 === true) out.add('scopes');
-  if (profile?.claimHeaders401 === true) out.add('claimHeaders');
-  if (profile?.readinessReflectsKeys === true) out.add('readiness');
+  if (declared?.scopes403 === true) out.add('scopes');
+  if (declared?.claimHeaders401 === true) out.add('claimHeaders');
+  if (declared?.readinessReflectsKeys === true) out.add('readiness');
   return out;
 }
 
-const FIELD: Record<TimingName, keyof SutProfileView> = {
+/**
+ * The config's log patterns that count: all of them, unless the profile lists the ones the SUT
+ * really prints (a pattern the SUT never prints cannot be judged).
+ */
+export function logPatternsOf(profile: SutProfile | undefined, configured: readonly string[]): string[] {
+  const printed = profile?.capabilities?.logPatterns;
+  return printed === undefined ? [...configured] : configured.filter((name) => printed.includes(name));
+}
+
+const FIELD: Record<TimingName, keyof SutProfile> = {
   ttl: 'ttlMs',
   refreshAhead: 'refreshAheadMs',
   cooldown: 'unknownKidCooldownMs',
@@ -42,12 +38,20 @@ const FIELD: Record<TimingName, keyof SutProfileView> = {
   clockTolerance: 'clockToleranceMs',
 };
 
+/** A timing known only as a lower bound counts as that bound: the drill's premises tell whether it was enough. */
+function msOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'atLeast' in value && typeof value.atLeast === 'number')
+    return value.atLeast;
+  return undefined;
+}
+
 /** Drill-time timings for the scenarios' duration expressions. */
-export function timingsOf(profile: SutProfileView | undefined, timeScale: number): ScenarioTimings {
+export function timingsOf(profile: SutProfile | undefined, timeScale: number): ScenarioTimings {
   const real: Partial<Record<TimingName, number>> = {};
   for (const name of TIMING_NAMES) {
-    const value = profile?.[FIELD[name]];
-    if (typeof value === 'number') real[name] = value;
+    const value = msOf(profile?.[FIELD[name]]);
+    if (value !== undefined) real[name] = value;
   }
   return timingsFromProfile(real, timeScale);
 }
