@@ -32,6 +32,6 @@ export default defineScenario({
   slos: [
     { metric: 'unexpected_rate', threshold: 'rate<0.001', window: 'during:small-skew', failureMode: 'FM23' },
     { metric: 'security_failures', threshold: 'count==0', window: '6.5s..12s', failureMode: 'FM23' },
-    { metric: 'unexpected_rate', threshold: 'rate<0.001', window: '12.5s..', failureMode: 'FM23' },
+    { metric: 'unexpected_rate', threshold: 'rate<0.001', window: '14s..', failureMode: 'FM23' },
   ],
 });

@@ -23,12 +23,12 @@ const FAULTS = [
   },
   {
     name: 'truncate',
-    length: '3s',
+    length: 'max(3s, 2*cooldown + 1s)',
     fault: { kind: 'truncate', target: 'gitlab', attributes: { bytes: 64 } },
   },
   {
     name: 'empty-jwks',
-    length: '3s',
+    length: 'max(3s, 2*cooldown + 1s)',
     fault: { kind: 'http-empty-keys', target: { issuer: 'gitlab', endpoint: 'jwks' } },
   },
 ] as const;

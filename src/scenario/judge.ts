@@ -18,7 +18,7 @@ import type { MetricSource } from '../slo/source.ts';
 import type { TimelineSpan } from '../slo/window.ts';
 import type { ScenarioPlan } from './plan.ts';
 
-/** A timeline step that starts later than this after its offset makes the drill's timing unreliable. */
+/** A timeline step that takes effect later than this after its offset makes the drill's timing unreliable. */
 export const MAX_ACTION_LATENESS_MS = 500;
 
 /** A provider reading lost now and then is tolerated; more than this share and the IdP figures are unreliable. */
@@ -82,12 +82,12 @@ export function implicitPremises(input: Pick<JudgeInput, 'timeline' | 'idp'>): P
     },
     {
       id: 'premise: timeline on time',
-      premise: `every timeline step started within ${MAX_ACTION_LATENESS_MS} ms of its offset`,
+      premise: `every timeline step took effect within ${MAX_ACTION_LATENESS_MS} ms of its offset`,
       met: late.length === 0,
       observed: Math.round(worst),
       ...(late.length === 0
         ? {}
-        : { message: late.map((e) => `${e.what} started ${e.lateMs ?? 0} ms late`).join('; ') }),
+        : { message: late.map((e) => `${e.what} took effect ${e.lateMs ?? 0} ms late`).join('; ') }),
     },
     {
       id: 'premise: provider watched',

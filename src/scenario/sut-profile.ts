@@ -11,7 +11,6 @@ import type { SutCapability } from '../slo/definition.ts';
 import { TIMING_NAMES, timingsFromProfile } from './timing.ts';
 import type { ScenarioTimings, TimingName } from './timing.ts';
 
-
 export function capabilitiesOf(profile: SutProfile | undefined): Set<SutCapability> {
   const declared = profile?.capabilities;
   const out = new Set<SutCapability>();

@@ -107,12 +107,13 @@ export function playTimeline(options: TimelineOptions): PlayingTimeline {
     at(atMs, async (lateness) => {
       for (const action of actions) {
         const what = describeAction(action);
-        // Lateness of this action's start: a slow action before it in the group makes it late too.
-        const late = lateness();
+        // Lateness is measured when the action has taken effect (keys rotated, every client
+        // refreshed): that is when the drill's premise holds, and a slow step delays it.
         try {
-          entry(what, true, await runAction(action, options.actionContext), late);
+          const detail = await runAction(action, options.actionContext);
+          entry(what, true, detail, lateness());
         } catch (error) {
-          entry(what, false, messageOf(error), late);
+          entry(what, false, messageOf(error), lateness());
         }
       }
     });
@@ -122,14 +123,13 @@ export function playTimeline(options: TimelineOptions): PlayingTimeline {
     if (isFaultItem(item)) {
       const name = item.fault.name;
       at(scale(parseDuration(item.from, 'from')), async (lateness) => {
-        const late = lateness();
         try {
           const fault = await ledger.apply(item.fault, options.faultContext);
           // The fault's window opens once it is in force, not when applying began.
           active.set(name, { fault, fromMs: Math.round(options.elapsedMs()) });
-          entry(`fault ${name} applied`, true, item.fault.kind, late);
+          entry(`fault ${name} applied`, true, item.fault.kind, lateness());
         } catch (error) {
-          entry(`fault ${name} could not be applied`, false, messageOf(error), late);
+          entry(`fault ${name} could not be applied`, false, messageOf(error), lateness());
         }
       });
       if (item.to !== undefined) at(scale(parseDuration(item.to, 'to')), () => revert(name));
