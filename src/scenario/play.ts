@@ -137,6 +137,8 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
     });
     played = timeline;
     const phases = new LivePhases();
+    // The first phase opens with the load; later ones are seen on the ticks (within 250 ms).
+    phases.observe(plan.phases[0]?.name ?? '', 0);
     const monitor = createAbortMonitor(
       plan.slos,
       createScenarioMetricSource({
