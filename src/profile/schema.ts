@@ -174,7 +174,7 @@ export function applyTimeScale(profile: unknown, timeScale: number): SutProfile 
     if (typeof value === 'object' && value !== null && 'scaled' in value && typeof value.scaled === 'number')
       out[field] = Math.round(value.scaled * timeScale);
   }
-  return out as SutProfile;
+  return out;
 }
 
 /** Parses a profile as written (throws a ZodError listing every problem by path). */
