@@ -103,9 +103,17 @@ export function implicitPremises(input: Pick<JudgeInput, 'timeline' | 'idp'>): P
   ];
 }
 
-/** Entries that are steps of the scenario (not reverts at the end, not an abort-on-fail trip). */
+/**
+ * Entries that are steps of the drill: not reverts at the end, not an abort-on-fail trip, and not
+ * a readiness check — a check that finds the SUT not ready is a finding about the SUT (the
+ * `readiness_mismatches` metric), not a drill that failed to happen.
+ */
 function isScheduledStep(entry: TimelineEntry): boolean {
-  return !entry.what.startsWith('aborted:') && !entry.what.includes('revert failed');
+  return (
+    !entry.what.startsWith('aborted:') &&
+    !entry.what.includes('revert failed') &&
+    !entry.what.startsWith('check readiness')
+  );
 }
 
 function premiseVerdict(r: SloResult, plan: ScenarioPlan): PreconditionVerdict {
