@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { SIGNING_ALGS } from '../../mock-idp/contracts.ts';
 import { REPORTER_NAMES } from '../reporters/index.ts';
 import { tryParseDuration } from '../util/duration.ts';
+import { canarySchema } from '../canary/schema.ts';
 
 const DURATION_HINT = 'must be a duration (e.g. 250ms, 5s, 1m30s) or a number of milliseconds';
 
@@ -312,6 +313,7 @@ export const configSchema = z
       description:
         'Non-loopback hosts keystorm may send traffic to (the SUT, a real Toxiproxy). Loopback only when empty.',
     }),
+    canary: canarySchema.optional(),
     seed: z
       .int()
       .min(0)
