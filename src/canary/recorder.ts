@@ -55,7 +55,8 @@ export class CanaryRecorder {
     const judged = result.probe !== 'reused';
     this.countInTally(result, judged);
     this.countInWindow(result, judged);
-    if (!result.ok) this.countFailure(result);
+    // The reused-token probe is not judged: its failures show in its tally, not as failures.
+    if (!result.ok && judged) this.countFailure(result);
     for (const l of this.listeners) l.onResult?.(result);
   }
 

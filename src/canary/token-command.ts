@@ -77,7 +77,7 @@ export function runTokenCommand(command: readonly string[], timeoutMs: number): 
         try {
           resolve(parseCommandOutput(stdout));
         } catch (error) {
-          reject(error as Error);
+          reject(error instanceof Error ? error : new TokenError(String(error)));
         }
       });
     });

@@ -1,0 +1,210 @@
+/**
+ * `keystorm canary` through the real CLI against real components on loopback: the example
+ * gateway started on its own, trusting a standalone `keystorm idp` that plays the real provider
+ * (the canary only sees its discovery, JWKS and token endpoints), and a real Pushgateway.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { CanaryResult } from '../../src/canary/result.ts';
+import { startCli } from '../e2e/cli.ts';
+import { FAST_TIMINGS, spawnGateway, type SpawnedGateway } from '../gateway/spawn-gateway.ts';
+import {
+  pushgatewayMissing,
+  sample,
+  startIdpProcess,
+  startPushgateway,
+  type IdpProcess,
+  type Pushgateway,
+} from './components.ts';
+
+const CLIENT = { id: 'canary-client', secret: 'canary-secret-1' };
+const SECRETS = { KEYSTORM_CANARY_CLIENT_ID: CLIENT.id, KEYSTORM_CANARY_CLIENT_SECRET: CLIENT.secret };
+/** What the provider issues while all is well: the feature scope, the audience, the instance claims. */
+const HEALTHY = {
+  audience: 'gitlab-ai-gateway',
+  scopes: ['code_suggestions', 'duo_chat'],
+  claims: { gitlab_instance_id: 'inst-7', gitlab_realm: 'saas' },
+};
+const REFRESH_MS = 1000;
+
+function canarySection(
+  issuer: string,
+  target: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    target,
+    requests: [
+      {
+        name: 'completions',
+        method: 'POST',
+        path: '/v2/code/completions',
+        headers: {
+          'x-gitlab-instance-id': '{{claims.gitlab_instance_id}}',
+          'x-gitlab-realm': '{{claims.gitlab_realm}}',
+        },
+        expect: [200],
+      },
+    ],
+    token: { grant: 'client_credentials', issuer },
+    interval: '250ms',
+    refreshEvery: REFRESH_MS,
+    window: '1s',
+    negatives: { missingScope: { scope: 'duo_chat', expect: 403 } },
+    maxRate: 60,
+    ...extra,
+  };
+}
+
+describe('keystorm canary against a deployed gateway and its real IdP', () => {
+  let idp: IdpProcess;
+  let gateway: SpawnedGateway;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keystorm-canary-'));
+    idp = await startIdpProcess();
+    await idp.admin('PATCH', '/issuers/gitlab', HEALTHY);
+    await idp.admin('POST', '/issuers/gitlab/clients', {
+      clientId: CLIENT.id,
+      secret: CLIENT.secret,
+      grants: ['client_credentials'],
+    });
+    gateway = await spawnGateway({ ...FAST_TIMINGS, GATEWAY_PROVIDERS: `gitlab=${idp.issuer}` });
+  });
+  after(async () => {
+    await gateway?.stop();
+    await idp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writeConfig(name: string, config: Record<string, unknown>): { file: string; out: string } {
+    const file = join(dir, `${name}.config.json`);
+    const out = join(dir, name);
+    writeFileSync(file, JSON.stringify({ output: { dir: out }, ...config }));
+    return { file, out };
+  }
+
+  it('passes on a healthy gateway, probes near-expiry tokens, and pushes every result to the Pushgateway during the run', async (t) => {
+    const missing = pushgatewayMissing();
+    if (missing !== undefined) {
+      if (process.env.CI === 'true')
+        assert.fail(`the Pushgateway test needs ${missing} (.ci/run must install it)`);
+      t.skip(`skipped: ${missing}`);
+      return;
+    }
+    const pushgateway: Pushgateway = await startPushgateway();
+    // Short-lived tokens, so a kept token reaches its last second within the run.
+    await idp.admin('PATCH', '/issuers/gitlab', { expiresIn: 3 });
+    try {
+      const { file, out } = writeConfig('healthy', {
+        canary: canarySection(idp.issuer, gateway.url, {
+          duration: '4s',
+          nearExpiry: '1s',
+          pushGateway: { url: pushgateway.url, job: 'canary_test', instance: 'loopback' },
+        }),
+      });
+      const cli = startCli(['canary', '--config', file], { timeoutMs: 60_000, env: SECRETS });
+      // Pushed during the run, not only at the end: the group is there while the canary still runs.
+      let midRun: string | undefined;
+      for (let i = 0; i < 60 && midRun === undefined; i++) {
+        await sleep(100);
+        const text = await pushgateway.metrics();
+        if (
+          (sample(text, 'keystorm_canary_running', { job: 'canary_test', instance: 'loopback' }) ?? 0) === 1
+        ) {
+          midRun = text;
+        }
+      }
+      const { code, stderr } = await cli.done;
+      assert.ok(midRun !== undefined, 'no push seen while the canary ran');
+      assert.ok(
+        (sample(midRun, 'keystorm_canary_probes_total', {
+          job: 'canary_test',
+          probe: 'fresh',
+          outcome: '200',
+        }) ?? 0) >= 1,
+      );
+      assert.equal(code, 0, stderr);
+
+      const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
+      assert.equal(result.status, 'passed');
+      assert.deepEqual(result.failures, []);
+      const probes = new Set(result.tallies.map((t) => t.probe));
+      for (const p of ['fresh', 'refreshed', 'near-expiry', 'reused', 'no-token', 'malformed', 'alg-none']) {
+        assert.ok(probes.has(p as never), `probe ${p} never ran: ${JSON.stringify(result.skipped)}`);
+      }
+      for (const p of ['bad-signature', 'header-missing', 'header-mismatch', 'missing-scope']) {
+        assert.ok(probes.has(p as never), `probe ${p} never ran`);
+      }
+      const missingScope = result.tallies.find((t) => t.probe === 'missing-scope');
+      assert.deepEqual(missingScope?.statuses, { '403': missingScope?.sent });
+      assert.ok(result.windows.length >= 3, `windows: ${result.windows.length}`);
+      assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /# keystorm canary: ✅ PASSED/);
+      assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<testcase[^>]*near-expiry/);
+
+      const final = await pushgateway.metrics();
+      const group = { job: 'canary_test', instance: 'loopback' };
+      assert.equal(sample(final, 'keystorm_canary_success', group), 1);
+      assert.equal(sample(final, 'keystorm_canary_running', group), 0);
+      const fresh = result.tallies.find((t) => t.probe === 'fresh');
+      assert.equal(
+        sample(final, 'keystorm_canary_probes_total', { ...group, probe: 'fresh', outcome: '200' }),
+        fresh?.sent,
+      );
+      assert.equal(sample(final, 'keystorm_canary_probe_failures_total', { ...group, probe: 'fresh' }), 0);
+      assert.ok(sample(final, 'keystorm_canary_window_requests', group) !== undefined);
+      assert.ok(sample(final, 'push_time_seconds', group) !== undefined);
+    } finally {
+      await idp.admin('PATCH', '/issuers/gitlab', { expiresIn: 3600 });
+      await pushgateway.stop();
+    }
+  });
+
+  it('goes red within one refresh period when the IdP drops a required scope, names the 403s, while the reused token stays green', async () => {
+    const { file, out } = writeConfig('stale', {
+      canary: canarySection(idp.issuer, gateway.url, { duration: '5s' }),
+    });
+    const cli = startCli(['canary', '--config', file], { timeoutMs: 60_000, env: SECRETS });
+    await cli.waitFor(/canary \S+ · \d+ probes/, 20_000);
+    await sleep(1500);
+    // The 2024-05-24 incident: the provider starts issuing tokens without code_suggestions.
+    const changedAt = Date.now();
+    await idp.admin('PATCH', '/issuers/gitlab', { scopes: ['duo_chat'] });
+    const { code, stderr } = await cli.done;
+    await idp.admin('PATCH', '/issuers/gitlab', HEALTHY);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /403/);
+
+    const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
+    assert.equal(result.status, 'failed');
+    // Green before the change: every failure started after it.
+    for (const f of result.failures) assert.ok(Date.parse(f.firstAt) >= changedAt - 50, JSON.stringify(f));
+    const fresh403 = result.failures.find((f) => f.probe === 'fresh' && f.outcome === '403');
+    assert.ok(fresh403 !== undefined, JSON.stringify(result.failures));
+    assert.ok(
+      Date.parse(fresh403.firstAt) - changedAt <= REFRESH_MS,
+      `red after ${Date.parse(fresh403.firstAt) - changedAt}ms`,
+    );
+    assert.match(fresh403.detail ?? '', /code_suggestions|Unauthorized/);
+    assert.ok(result.failures.some((f) => f.probe === 'refreshed' && f.outcome === '403'));
+    // Only valid traffic broke: the negative cases still got their expected answers.
+    assert.deepEqual(
+      result.failures.filter((f) => !['fresh', 'refreshed', 'near-expiry'].includes(f.probe)),
+      [],
+    );
+    // The seed's blind spot: the token issued before the change keeps working.
+    assert.ok(result.reused !== null && result.reused.sent > 0);
+    assert.equal(result.reused.failed, 0);
+    assert.equal(result.reused.ok, result.reused.sent);
+    // Tokens live an hour: the near-expiry probe is reported as not run, with the reason.
+    assert.ok(result.skipped.some((s) => s.probe === 'near-expiry'));
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    assert.match(report, /\| fresh \| completions \| \*\*403\*\* \|/);
+    assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<failure[^>]*403/);
+  });
+});
