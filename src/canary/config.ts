@@ -14,7 +14,15 @@ import { isLoopbackHost } from '../util/loopback.ts';
 import { plannedRate } from './plan.ts';
 import type { CanaryRequestTemplate } from './probe.ts';
 import type { PushTarget } from './pushgateway.ts';
-import { canarySchema, type CanaryConfig } from './schema.ts';
+import { z } from 'zod';
+import {
+  canaryPushGatewaySchema,
+  canarySchema,
+  tokenSourceSchema,
+  type CanaryConfig,
+  type CanaryPushGatewayConfig,
+  type TokenSourceConfig,
+} from './schema.ts';
 
 /** The reporters the canary writes (html and prometheus belong to `run`; the canary pushes instead). */
 export const CANARY_REPORTERS = ['console', 'json', 'markdown', 'junit'] as const;
@@ -90,6 +98,8 @@ export async function loadCanaryConfig(options: CanaryLoadOptions = {}): Promise
       const check = checkCanary(parsed.data, asRecord(raw.canary), allowHosts, env);
       problems.push(...check.problems);
       resolved = { configFile: file, canary: parsed.data, allowHosts, ...check.parts };
+    } else {
+      problems.push(...checkCanaryLeniently(asRecord(raw.canary), allowHosts, env));
     }
   }
   if (problems.length > 0 || resolved === undefined || full === undefined) {
@@ -118,20 +128,15 @@ export function checkCanary(
   env: Env,
 ): { problems: Problem[]; parts: CheckedParts } {
   const problems: Problem[] = [];
-  const allowed = (url: string, path: string): void => {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (!isLoopbackHost(host) && !allowHosts.some((h) => h.toLowerCase() === host)) {
-      problems.push({ path, message: `${host} is not loopback: add it to allowHosts to send traffic there` });
-    }
-  };
-  allowed(canary.target, 'canary.target');
-  if (canary.token.grant !== 'command') allowed(canary.token.issuer, 'canary.token.issuer');
-  if (canary.pushGateway !== undefined) allowed(canary.pushGateway.url, 'canary.pushGateway.url');
-
+  const secrets = checkReach(
+    { target: canary.target, token: canary.token, pushGateway: canary.pushGateway },
+    allowHosts,
+    env,
+    problems,
+  );
   const requests = compileRequests(canary, problems);
   checkCadence(canary, requests, problems);
   checkNegatives(canary, raw, requests, problems);
-  const secrets = readSecrets(canary, env, problems);
   const push = canary.pushGateway;
   const pushGateway =
     push === undefined
@@ -143,6 +148,55 @@ export function checkCanary(
           timeoutMs: canary.requestTimeout,
         };
   return { problems, parts: { requests, secrets, pushGateway } };
+}
+
+/**
+ * The checks that still make sense when the section's shape is wrong elsewhere (a bad
+ * duration must not hide a host missing from allowHosts or an unset secret): each part that
+ * parses on its own is checked.
+ */
+export function checkCanaryLeniently(
+  raw: Record<string, unknown>,
+  allowHosts: readonly string[],
+  env: Env,
+): Problem[] {
+  const problems: Problem[] = [];
+  const target = httpUrlSchema.safeParse(raw.target);
+  const token = tokenSourceSchema.safeParse(raw.token);
+  const push = canaryPushGatewaySchema.safeParse(raw.pushGateway);
+  checkReach(
+    {
+      ...(target.success ? { target: target.data } : {}),
+      ...(token.success ? { token: token.data } : {}),
+      ...(push.success ? { pushGateway: push.data } : {}),
+    },
+    allowHosts,
+    env,
+    problems,
+  );
+  return problems;
+}
+
+const httpUrlSchema = z.url({ protocol: /^https?$/ });
+
+/** Hosts the canary would reach must be loopback or allow-listed; secrets must be in the environment. */
+function checkReach(
+  parts: { target?: string; token?: TokenSourceConfig; pushGateway?: CanaryPushGatewayConfig | undefined },
+  allowHosts: readonly string[],
+  env: Env,
+  problems: Problem[],
+): CanarySecrets {
+  const allowed = (url: string, path: string): void => {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (!isLoopbackHost(host) && !allowHosts.some((h) => h.toLowerCase() === host)) {
+      problems.push({ path, message: `${host} is not loopback: add it to allowHosts to send traffic there` });
+    }
+  };
+  if (parts.target !== undefined) allowed(parts.target, 'canary.target');
+  if (parts.token !== undefined && parts.token.grant !== 'command')
+    allowed(parts.token.issuer, 'canary.token.issuer');
+  if (parts.pushGateway !== undefined) allowed(parts.pushGateway.url, 'canary.pushGateway.url');
+  return parts.token === undefined ? {} : readSecrets(parts.token, env, problems);
 }
 
 function compileRequests(canary: CanaryConfig, problems: Problem[]): CanaryRequestTemplate[] {
@@ -240,8 +294,7 @@ function checkNegatives(
   }
 }
 
-function readSecrets(canary: CanaryConfig, env: Env, problems: Problem[]): CanarySecrets {
-  const token = canary.token;
+function readSecrets(token: TokenSourceConfig, env: Env, problems: Problem[]): CanarySecrets {
   if (token.grant === 'command') return {};
   const read = (name: string, path: string, required: boolean): string | undefined => {
     const value = env[name];

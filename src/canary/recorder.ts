@@ -5,7 +5,13 @@
  */
 import type { JsHistogram } from 'hdr-histogram-js';
 import { brief, createLatencyHistogram, recordMs } from '../load/histogram.ts';
-import type { CanaryWindow, FailureGroup, ProbeResult, ProbeTally } from './result.ts';
+import {
+  VALID_PROBES,
+  type CanaryWindow,
+  type FailureGroup,
+  type ProbeResult,
+  type ProbeTally,
+} from './result.ts';
 
 export interface RecorderListener {
   onResult?(result: ProbeResult): void;
@@ -152,6 +158,8 @@ export class CanaryRecorder {
     }
     w.requests++;
     if (!result.ok) w.failures++;
+    // Outcomes and latency of valid traffic only: the negative cases' 401s would drown them.
+    if (!VALID_PROBES.includes(result.probe)) return;
     const outcome = outcomeOf(result);
     w.statuses[outcome] = (w.statuses[outcome] ?? 0) + 1;
     if (result.status !== null) recordMs(w.latency, result.durationMs);

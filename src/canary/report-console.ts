@@ -1,6 +1,6 @@
 /**
  * The canary on the terminal: a live progress line (redrawn on a TTY; a plain line every few
- * seconds and on every new failure in CI logs) and the final verdict with the failures named.
+ * seconds and on every new kind of failure in CI logs) and the final verdict with the failures named.
  */
 import { table } from '../reporters/format.ts';
 import { formatDuration } from '../util/duration.ts';
@@ -19,7 +19,7 @@ export function createCanaryConsole(
 ): CanaryConsole {
   const tty = 'isTTY' in out && out.isTTY === true;
   let lastPlainAt = Number.NEGATIVE_INFINITY;
-  let lastFailed = 0;
+  let lastKinds = 0;
   let lineOpen = false;
   return {
     progress(p) {
@@ -30,11 +30,12 @@ export function createCanaryConsole(
       if (tty) {
         out.write(`\r\x1b[2K${text}`);
         lineOpen = true;
-      } else if (p.elapsedMs - lastPlainAt >= PLAIN_EVERY_MS || p.failed > lastFailed) {
+      } else if (p.elapsedMs - lastPlainAt >= PLAIN_EVERY_MS || p.failureKinds > lastKinds) {
+        // A new kind of failure is news; the same 403 again waits for the next plain line.
         lastPlainAt = p.elapsedMs;
         out.write(`${text}\n`);
       }
-      lastFailed = p.failed;
+      lastKinds = p.failureKinds;
     },
     end(r, outDir) {
       if (lineOpen) out.write('\r\x1b[2K');

@@ -77,7 +77,7 @@ export function renderCanaryMarkdown(r: CanaryResult): string {
     lines.push(
       '## Windows',
       '',
-      '| from | to | probes | failed | p95 | outcomes | reused failed |',
+      '| from | to | probes | failed | valid p95 | valid outcomes | reused failed |',
       '|---|---|---|---|---|---|---|',
     );
     for (const w of r.windows) {

@@ -88,11 +88,12 @@ export interface CanaryWindow {
   /** Milliseconds since the start: [fromMs, toMs). */
   fromMs: number;
   toMs: number;
-  /** Judged probes only. */
+  /** Judged probes (valid traffic and negative cases). */
   requests: number;
   failures: number;
-  /** Status → count over judged probes. */
+  /** Outcome → count over valid traffic (fresh, refreshed, near-expiry). */
   statuses: Record<string, number>;
+  /** p95 latency of valid traffic, ms. */
   p95: number | null;
   /** The reused-token probe, apart. */
   reused: { requests: number; failures: number };

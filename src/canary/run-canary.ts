@@ -26,6 +26,8 @@ export interface CanaryProgress {
   reused: { sent: number; failed: number };
   /** The newest failure group's outcome, e.g. `fresh 403`. */
   lastFailure: string | undefined;
+  /** Distinct failures so far (probe, request, outcome). */
+  failureKinds: number;
 }
 
 export interface CanaryRunOptions {
@@ -204,6 +206,7 @@ function progressOf(recorder: CanaryRecorder, elapsedMs: number, plannedMs: numb
     failed: judged.failed,
     reused: { sent: sum(reusedTallies.map((t) => t.sent)), failed: sum(reusedTallies.map((t) => t.failed)) },
     lastFailure: latest === undefined ? undefined : `${latest.probe} ${latest.outcome}`,
+    failureKinds: failures.length,
   };
 }
 

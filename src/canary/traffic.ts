@@ -22,6 +22,7 @@ export interface TrafficOptions {
 
 export class CanaryTraffic {
   private seq = 0;
+  private ticks = 0;
   private firstToken: IssuedToken | undefined;
   private firstTokenExpired = false;
   private held: IssuedToken | undefined;
@@ -34,7 +35,8 @@ export class CanaryTraffic {
 
   /** Runs one tick at `elapsedMs` since the start; resolves when all of its probes answered. */
   async tick(elapsedMs: number): Promise<void> {
-    const work: Promise<void>[] = [this.freshAndKeep(elapsedMs === 0)];
+    // The negative cases also run on the first tick, so a short canary still sends them.
+    const work: Promise<void>[] = [this.freshAndKeep(this.ticks++ === 0)];
     if (this.firstToken !== undefined) work.push(this.reused());
     if (this.held !== undefined) work.push(this.nearExpiry());
     if (elapsedMs >= this.nextRefreshAt) {
