@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { CanaryResult } from '../../src/canary/result.ts';
-import { startCli } from '../e2e/cli.ts';
+import { runCli, startCli } from '../e2e/cli.ts';
 import { FAST_TIMINGS, spawnGateway, type SpawnedGateway } from '../gateway/spawn-gateway.ts';
 import {
   pushgatewayMissing,
@@ -58,6 +58,35 @@ function canarySection(
     maxRate: 60,
     ...extra,
   };
+}
+
+/** A headless authorization_code login at the provider (it auto-approves), for a first refresh token. */
+async function loginForRefreshToken(issuer: string, clientId: string): Promise<string> {
+  const redirectUri = 'http://127.0.0.1/callback';
+  const authorize = new URL(`${issuer}/authorize`);
+  authorize.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    scope: 'offline_access code_suggestions',
+    login_hint: 'canary-user',
+  }).toString();
+  const redirect = await fetch(authorize, { redirect: 'manual' });
+  const code = new URL(redirect.headers.get('location') ?? '', authorize).searchParams.get('code');
+  assert.ok(code !== null, `authorize answered ${redirect.status} without a code`);
+  const response = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      client_id: clientId,
+    }),
+  });
+  const body = (await response.json()) as { refresh_token?: string };
+  assert.ok(typeof body.refresh_token === 'string', JSON.stringify(body));
+  return body.refresh_token;
 }
 
 describe('keystorm canary against a deployed gateway and its real IdP', () => {
@@ -163,6 +192,66 @@ describe('keystorm canary against a deployed gateway and its real IdP', () => {
       await idp.admin('PATCH', '/issuers/gitlab', { expiresIn: 3600 });
       await pushgateway.stop();
     }
+  });
+
+  it('follows rotated refresh tokens with the refresh_token grant (the IdP revokes a reused one)', async () => {
+    const refreshToken = await loginForRefreshToken(idp.issuer, 'rt-client');
+    const { file, out } = writeConfig('refresh', {
+      canary: canarySection(idp.issuer, gateway.url, {
+        duration: '2500ms',
+        token: { grant: 'refresh_token', issuer: idp.issuer },
+        negatives: {},
+      }),
+    });
+    const { code, stderr } = await runCli(['canary', '--config', file], {
+      timeoutMs: 60_000,
+      env: { KEYSTORM_CANARY_CLIENT_ID: 'rt-client', KEYSTORM_CANARY_REFRESH_TOKEN: refreshToken },
+    });
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
+    assert.match(result.tokenSource, /^refresh_token at http:\/\/127\.0\.0\.1:\d+\/gitlab\/token$/);
+    const fresh = result.tallies.find((t) => t.probe === 'fresh');
+    assert.ok((fresh?.sent ?? 0) >= 5 && fresh?.failed === 0, JSON.stringify(result.tallies));
+  });
+
+  it('takes its tokens from a user command', async () => {
+    const script = join(dir, 'token.mjs');
+    writeFileSync(
+      script,
+      `const doc = await (await fetch(${JSON.stringify(`${idp.issuer}/.well-known/openid-configuration`)})).json();
+const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: ${JSON.stringify(CLIENT.id)}, client_secret: ${JSON.stringify(CLIENT.secret)} });
+const res = await fetch(doc.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+process.stdout.write(await res.text());`,
+    );
+    const { file, out } = writeConfig('command', {
+      canary: canarySection(idp.issuer, gateway.url, {
+        duration: '2s',
+        interval: '500ms',
+        token: { grant: 'command', command: [process.execPath, script] },
+        negatives: {},
+      }),
+    });
+    const { code, stderr } = await runCli(['canary', '--config', file], { timeoutMs: 60_000 });
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
+    assert.equal(result.tokenSource, `command ${process.execPath} ${script}`);
+    assert.ok(result.tallies.some((t) => t.probe === 'fresh' && t.sent > 0 && t.failed === 0));
+  });
+
+  it('stops on SIGINT, writes a report marked interrupted and exits 130', async () => {
+    const { file, out } = writeConfig('interrupted', {
+      canary: canarySection(idp.issuer, gateway.url, { duration: '60s' }),
+    });
+    const cli = startCli(['canary', '--config', file], { timeoutMs: 60_000, env: SECRETS });
+    await cli.waitFor(/canary \S+ · \d+ probes/, 20_000);
+    const sentAt = performance.now();
+    cli.child.kill('SIGINT');
+    const { code } = await cli.done;
+    assert.equal(code, 130);
+    assert.ok(performance.now() - sentAt < 10_000);
+    const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
+    assert.equal(result.status, 'interrupted');
+    assert.ok(result.durationMs < 60_000);
   });
 
   it('goes red within one refresh period when the IdP drops a required scope, names the 403s, while the reused token stays green', async () => {
