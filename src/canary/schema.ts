@@ -201,12 +201,14 @@ export const canarySchema = z
       60 * MINUTE,
     ).prefault('10s'),
     nearExpiry: z
-      .union([duration('', 100, 60 * MINUTE), z.literal(false)])
-      .default(15_000)
+      .union([duration('', 100, 60 * MINUTE), z.literal(false)], {
+        error: 'must be a duration or false',
+      })
+      .prefault('15s')
       .meta({
         description:
           'One token is kept and used once more when it has at most this long left (`false`: never). Must exceed `interval` so a tick falls in the window.',
-        kind: 'duration | false',
+        kind: 'duration or false',
       }),
     reusedToken: z.boolean().default(true).meta({
       description:
