@@ -4,12 +4,19 @@
  * (the canary only sees its discovery, JWKS and token endpoints), and a real Pushgateway.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { loadCanaryConfig } from '../../src/canary/config.ts';
 import type { CanaryResult } from '../../src/canary/result.ts';
+import { runCanary } from '../../src/canary/run-canary.ts';
+import { createTokenSource } from '../../src/canary/token-source.ts';
+import { reservePort } from '../../src/sut/free-port.ts';
 import { runCli, startCli } from '../e2e/cli.ts';
 import { FAST_TIMINGS, spawnGateway, type SpawnedGateway } from '../gateway/spawn-gateway.ts';
 import {
@@ -231,9 +238,13 @@ process.stdout.write(await res.text());`,
         negatives: {},
       }),
     });
-    const { code, stderr } = await runCli(['canary', '--config', file], { timeoutMs: 60_000 });
+    const elsewhere = join(dir, 'command-out');
+    const { code, stderr } = await runCli(['canary', '--config', file, '--out', elsewhere], {
+      timeoutMs: 60_000,
+    });
     assert.equal(code, 0, stderr);
-    const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
+    assert.ok(!existsSync(join(out, 'summary.json')), '--out replaces output.dir');
+    const result = JSON.parse(readFileSync(join(elsewhere, 'summary.json'), 'utf8')) as CanaryResult;
     assert.equal(result.tokenSource, `command ${process.execPath} ${script}`);
     assert.ok(result.tallies.some((t) => t.probe === 'fresh' && t.sent > 0 && t.failed === 0));
   });
@@ -252,6 +263,134 @@ process.stdout.write(await res.text());`,
     const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
     assert.equal(result.status, 'interrupted');
     assert.ok(result.durationMs < 60_000);
+  });
+
+  async function runInProcess(
+    name: string,
+    canary: Record<string, unknown>,
+    env: Record<string, string> = SECRETS,
+  ): Promise<CanaryResult> {
+    const { file } = writeConfig(name, { canary });
+    const resolved = await loadCanaryConfig({ file, env });
+    return runCanary({ resolved, signal: new AbortController().signal });
+  }
+
+  it('sends only what the config asks for: no reused token, no negatives, no near-expiry, windows of canary.window', async () => {
+    const result = await runInProcess(
+      'minimal',
+      canarySection(idp.issuer, gateway.url, {
+        duration: '1500ms',
+        interval: '200ms',
+        window: '500ms',
+        reusedToken: false,
+        negatives: false,
+        nearExpiry: false,
+      }),
+    );
+    assert.equal(result.status, 'passed', JSON.stringify(result.failures));
+    assert.deepEqual([...new Set(result.tallies.map((t) => t.probe))].sort(), ['fresh', 'refreshed']);
+    assert.equal(result.reused, null);
+    assert.deepEqual(result.skipped, []);
+    assert.ok(result.windows.length >= 2);
+    for (const w of result.windows.slice(0, -1)) assert.equal(w.toMs - w.fromMs, 500);
+  });
+
+  it('authenticates as canary.token.auth says and asks for canary.token.scope', async () => {
+    await idp.admin('POST', '/issuers/gitlab/clients', {
+      clientId: 'post-client',
+      secret: 'post-secret',
+      authMethod: 'client_secret_post',
+      grants: ['client_credentials'],
+    });
+    const env = { KEYSTORM_CANARY_CLIENT_ID: 'post-client', KEYSTORM_CANARY_CLIENT_SECRET: 'post-secret' };
+    const section = (auth: string): Record<string, unknown> =>
+      canarySection(idp.issuer, gateway.url, {
+        duration: '1s',
+        negatives: false,
+        token: { grant: 'client_credentials', issuer: idp.issuer, auth, scope: 'code_suggestions' },
+      });
+    const post = await runInProcess('auth-post', section('client_secret_post'), env);
+    assert.equal(post.status, 'passed', JSON.stringify(post.failures));
+    // The same client over Basic is refused by the IdP: a failure named after the token request.
+    const basic = await runInProcess('auth-basic', section('client_secret_basic'), env);
+    assert.equal(basic.status, 'failed');
+    assert.ok(
+      basic.failures.some((f) => f.outcome === 'token: invalid_client (401)'),
+      JSON.stringify(basic.failures),
+    );
+    // The scope asked for is the scope granted: only code_suggestions, not the IdP's default two.
+    const source = createTokenSource({
+      config: {
+        grant: 'client_credentials',
+        issuer: idp.issuer,
+        clientIdEnv: 'X',
+        clientSecretEnv: 'Y',
+        auth: 'client_secret_post',
+        scope: 'code_suggestions',
+      },
+      tokenEndpoint: `${idp.issuer}/token`,
+      secrets: { clientId: 'post-client', clientSecret: 'post-secret' },
+      timeoutMs: 5000,
+      beforeRequest: () => Promise.resolve(),
+    });
+    assert.equal((await source.fresh()).claims.scope, 'code_suggestions');
+  });
+
+  it('fails a probe that outlives canary.requestTimeout', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer(() => undefined); // accepts, never answers
+    silent.on('connection', (socket) => sockets.add(socket));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = performance.now();
+      const result = await runInProcess(
+        'timeout',
+        canarySection(idp.issuer, `http://127.0.0.1:${port}`, {
+          duration: '1s',
+          interval: '500ms',
+          requestTimeout: '300ms',
+          negatives: false,
+          reusedToken: false,
+        }),
+      );
+      assert.equal(result.status, 'failed');
+      assert.ok(
+        result.failures.some((f) => f.probe === 'fresh' && f.outcome === 'timeout'),
+        JSON.stringify(result.failures),
+      );
+      assert.ok(performance.now() - started < 5000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('ends in error (exit 3) when the IdP cannot be discovered or the Pushgateway takes nothing, and says which', async () => {
+    const closedPort = await reservePort();
+    const noIdp = await runInProcess(
+      'no-idp',
+      canarySection(`http://127.0.0.1:${closedPort}/gitlab`, gateway.url, { duration: '1s' }),
+    );
+    assert.equal(noIdp.status, 'error');
+    assert.equal(noIdp.exitCode, 3);
+    assert.match(
+      noIdp.message ?? '',
+      /OIDC discovery failed: GET http:\/\/127\.0\.0\.1:\d+\/gitlab\/\.well-known\/openid-configuration/,
+    );
+    const noPush = await runInProcess(
+      'no-push',
+      canarySection(idp.issuer, gateway.url, {
+        duration: '1s',
+        negatives: false,
+        pushGateway: { url: `http://127.0.0.1:${closedPort}` },
+      }),
+    );
+    assert.equal(noPush.exitCode, 3);
+    assert.equal(noPush.status, 'error');
+    assert.match(noPush.message ?? '', /pushes to the Pushgateway failed/);
+    assert.deepEqual(noPush.failures, []); // the gateway itself was fine
   });
 
   it('goes red within one refresh period when the IdP drops a required scope, names the 403s, while the reused token stays green', async () => {
