@@ -9,6 +9,7 @@ import { ExitCode, HarnessError } from '../errors.ts';
 import { assertTargetAllowed } from '../util/loopback.ts';
 import type { ResolvedCanary } from './config.ts';
 import { discoverIssuer } from './discovery.ts';
+import { JwksCheck } from './jwks-check.ts';
 import type { TargetClient } from './probe.ts';
 import { CanaryPusher } from './pushgateway.ts';
 import { RateCap } from './rate-cap.ts';
@@ -55,7 +56,7 @@ export async function runCanary(options: CanaryRunOptions): Promise<CanaryResult
   let description =
     canary.token.grant === 'command' ? `command ${canary.token.command.join(' ')}` : canary.token.grant;
   try {
-    const source = await openTokenSource(options.resolved, cap, options.signal);
+    const { source, jwksUri } = await openTokenSource(options.resolved, cap, options.signal);
     description = source.description;
     const client: TargetClient = {
       baseUrl: canary.target,
@@ -64,12 +65,24 @@ export async function runCanary(options: CanaryRunOptions): Promise<CanaryResult
       signal: options.signal,
       startedAt: started,
     };
+    const jwks =
+      jwksUri === undefined
+        ? undefined
+        : new JwksCheck({
+            jwksUri,
+            allowHosts: options.resolved.allowHosts,
+            cap,
+            signal: options.signal,
+            timeoutMs: canary.requestTimeout,
+            minIntervalMs: canary.refreshEvery,
+          });
     traffic = new CanaryTraffic({
       config: canary,
       requests: options.resolved.requests,
       source,
       target: client,
       recorder,
+      jwks,
     });
     await tickUntilDone(traffic, options, recorder, started);
   } catch (error) {
@@ -141,22 +154,26 @@ async function openTokenSource(
   resolved: ResolvedCanary,
   cap: RateCap,
   signal: AbortSignal,
-): Promise<TokenSource> {
+): Promise<{ source: TokenSource; jwksUri: string | undefined }> {
   const { canary } = resolved;
   let tokenEndpoint: string | undefined;
+  let jwksUri: string | undefined;
   if (canary.token.grant !== 'command') {
     await cap.take(signal);
-    tokenEndpoint = (await discoverIssuer(canary.token.issuer, canary.requestTimeout)).tokenEndpoint;
+    const discovered = await discoverIssuer(canary.token.issuer, canary.requestTimeout);
+    tokenEndpoint = discovered.tokenEndpoint;
+    jwksUri = discovered.jwksUri;
     // The issuer was allow-listed; the endpoint it names must be too.
     assertTargetAllowed(tokenEndpoint, resolved.allowHosts);
   }
-  return createTokenSource({
+  const source = createTokenSource({
     config: canary.token,
     tokenEndpoint,
     secrets: resolved.secrets,
     timeoutMs: canary.requestTimeout,
     beforeRequest: () => cap.take(signal),
   });
+  return { source, jwksUri };
 }
 
 /** Ticks at the cadence until the duration is over or the signal aborts; late ticks are skipped, not bunched. */

@@ -11,6 +11,8 @@ import type { ProbeKind, SkippedProbe } from './result.ts';
 import type { CanaryConfig, NegativesConfig } from './schema.ts';
 import { algNoneToken, badSignatureToken, malformedToken } from './negative-tokens.ts';
 import type { IssuedToken, TokenSource } from './token-source.ts';
+import { kidOf, type JwksCheck } from './jwks-check.ts';
+import { VALID_PROBES, type ProbeResult } from './result.ts';
 
 export interface TrafficOptions {
   config: CanaryConfig;
@@ -18,6 +20,8 @@ export interface TrafficOptions {
   source: TokenSource;
   target: TargetClient;
   recorder: CanaryRecorder;
+  /** Says whether a 401's kid is published by the IdP (absent for a token command). */
+  jwks?: JwksCheck | undefined;
 }
 
 export class CanaryTraffic {
@@ -107,12 +111,31 @@ export class CanaryTraffic {
       token = await get();
     } catch (error) {
       for (const request of this.o.requests) {
-        this.o.recorder.record(tokenFailure(probe, request, request.template.expect, error, this.o.target));
+        this.record(tokenFailure(probe, request, request.template.expect, error, this.o.target));
       }
       return undefined;
     }
     await this.sendAll(probe, token);
     return token;
+  }
+
+  /** Records a result, unless the run was interrupted (an aborted request says nothing about the gateway). */
+  private record(result: ProbeResult): void {
+    if (!this.o.target.signal.aborted) this.o.recorder.record(result);
+  }
+
+  /** A 401 on valid traffic gets the JWKS diagnostic in front of the gateway's answer. */
+  private async diagnose(result: ProbeResult, token: IssuedToken): Promise<ProbeResult> {
+    if (
+      result.ok ||
+      result.status !== 401 ||
+      this.o.jwks === undefined ||
+      !VALID_PROBES.includes(result.probe)
+    ) {
+      return result;
+    }
+    const note = await this.o.jwks.describe(kidOf(token.accessToken));
+    return note === undefined ? result : { ...result, detail: `${note} — ${result.detail ?? ''}` };
   }
 
   private async sendAll(probe: ProbeKind, token: IssuedToken): Promise<void> {
@@ -129,7 +152,7 @@ export class CanaryTraffic {
           },
           this.o.target,
         );
-        this.o.recorder.record(result);
+        this.record(await this.diagnose(result, token));
       }),
     );
   }
@@ -229,7 +252,7 @@ export class CanaryTraffic {
           },
           this.o.target,
         );
-        this.o.recorder.record(result);
+        this.record(result);
       });
     if (n.missingScope !== undefined && this.o.source.canNarrow)
       work.push(this.missingScope(request, n.missingScope));
@@ -245,7 +268,7 @@ export class CanaryTraffic {
     try {
       token = await this.o.source.narrower(c.scope);
     } catch (error) {
-      this.o.recorder.record(tokenFailure('missing-scope', request, [c.expect], error, this.o.target));
+      this.record(tokenFailure('missing-scope', request, [c.expect], error, this.o.target));
       return;
     }
     const result = await sendProbe(
@@ -259,6 +282,6 @@ export class CanaryTraffic {
       },
       this.o.target,
     );
-    this.o.recorder.record(result);
+    this.record(result);
   }
 }

@@ -263,6 +263,8 @@ process.stdout.write(await res.text());`,
     const result = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CanaryResult;
     assert.equal(result.status, 'interrupted');
     assert.ok(result.durationMs < 60_000);
+    // Requests cut short by the interrupt say nothing about the gateway: none is a failure.
+    assert.deepEqual(result.failures, []);
   });
 
   async function runInProcess(
@@ -434,5 +436,24 @@ process.stdout.write(await res.text());`,
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     assert.match(report, /\| fresh \| completions \| \*\*403\*\* \|/);
     assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<failure[^>]*403/);
+  });
+
+  it('says on a 401 whether the IdP publishes the kid: a provider signing before it publishes is named', async () => {
+    await idp.admin('POST', '/issuers/gitlab/misrotations', {
+      kind: 'sign-before-publish',
+      options: { publishAfter: 600_000 },
+    });
+    try {
+      const result = await runInProcess(
+        'unpublished-kid',
+        canarySection(idp.issuer, gateway.url, { duration: '1s', negatives: false, reusedToken: false }),
+      );
+      assert.equal(result.status, 'failed');
+      const unknownKid = result.failures.find((f) => f.probe === 'fresh' && f.outcome === '401');
+      assert.ok(unknownKid !== undefined, JSON.stringify(result.failures));
+      assert.match(unknownKid.detail ?? '', /^kid \S+ is NOT in the IdP's JWKS \(\d+ keys published\) — /);
+    } finally {
+      await idp.admin('DELETE', '/issuers/gitlab/misrotations');
+    }
   });
 });
