@@ -30,6 +30,8 @@ export class CanaryTraffic {
   private firstToken: IssuedToken | undefined;
   private firstTokenExpired = false;
   private held: IssuedToken | undefined;
+  /** Expiry of the latest fresh token, for the near-expiry skip reason. */
+  private lastExpiresAt: number | undefined;
   private nextRefreshAt: number;
   private readonly ran = new Set<ProbeKind>();
 
@@ -62,13 +64,13 @@ export class CanaryTraffic {
       });
     }
     if (c.nearExpiry !== false && !this.ran.has('near-expiry')) {
-      const exp = this.firstToken?.expiresAt;
+      const exp = this.lastExpiresAt;
       out.push({
         probe: 'near-expiry',
         reason:
           exp === undefined
             ? 'no token carried an expiry (no exp claim, no expires_in)'
-            : `no kept token reached its last ${c.nearExpiry}ms within the run (the first one expires ${new Date(exp).toISOString()})`,
+            : `no kept token reached its last ${c.nearExpiry}ms within the run (the latest one expires ${new Date(exp).toISOString()})`,
       });
     }
     for (const [probe, reason] of this.negativeSkips()) out.push({ probe, reason });
@@ -88,6 +90,7 @@ export class CanaryTraffic {
   private async freshAndKeep(first: boolean): Promise<void> {
     const token = await this.probeWithNewToken('fresh', () => this.o.source.fresh());
     if (token === undefined) return;
+    this.lastExpiresAt = token.expiresAt ?? this.lastExpiresAt;
     if (this.o.config.reusedToken && this.firstToken === undefined) this.firstToken = token;
     if (this.o.config.nearExpiry !== false && this.held === undefined && token.expiresAt !== undefined) {
       this.held = token;
