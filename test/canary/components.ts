@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { reservePort } from '../../src/sut/free-port.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/keystorm.mjs', import.meta.url));
-export const PUSHGATEWAY_BIN = '/usr/bin/prometheus-pushgateway';
+/** Debian's binary; PUSHGATEWAY_BIN points elsewhere (another install, or a check of the missing case). */
+export const PUSHGATEWAY_BIN = process.env.PUSHGATEWAY_BIN ?? '/usr/bin/prometheus-pushgateway';
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

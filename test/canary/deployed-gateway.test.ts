@@ -129,7 +129,9 @@ describe('keystorm canary against a deployed gateway and its real IdP', () => {
     const missing = pushgatewayMissing();
     if (missing !== undefined) {
       if (process.env.CI === 'true')
-        assert.fail(`the Pushgateway test needs ${missing} (.ci/run must install it)`);
+        assert.fail(
+          `the Pushgateway test cannot run: ${missing} (.ci/run must install prometheus-pushgateway)`,
+        );
       t.skip(`skipped: ${missing}`);
       return;
     }
