@@ -22,7 +22,7 @@ import { renderExposition } from '../../src/canary/exposition.ts';
 import { CanaryRecorder } from '../../src/canary/recorder.ts';
 import { RateCap } from '../../src/canary/rate-cap.ts';
 import type { CanaryWindow, ProbeResult } from '../../src/canary/result.ts';
-import { parseCommandOutput } from '../../src/canary/token-command.ts';
+import { parseCommandOutput, runTokenCommand } from '../../src/canary/token-command.ts';
 
 describe('negative tokens derived from a real one', () => {
   it('keep the claims while a verifier holding the real key refuses every one of them', async () => {
@@ -59,6 +59,23 @@ describe('token command output', () => {
     assert.throws(() => parseCommandOutput(''), /no single token/);
     assert.throws(() => parseCommandOutput('two words'), /no single token/);
     assert.throws(() => parseCommandOutput('{"error":"x"}'), /without access_token/);
+  });
+
+  it('kills a command that outlives canary.token.timeout and names one that fails', async () => {
+    const started = performance.now();
+    await assert.rejects(runTokenCommand([process.execPath, '-e', 'setTimeout(() => {}, 20000)'], 500), {
+      name: 'TokenError',
+      message: 'command timed out after 500ms',
+    });
+    assert.ok(performance.now() - started < 10_000);
+    await assert.rejects(
+      runTokenCommand([process.execPath, '-e', 'console.error("vault sealed"); process.exit(3)'], 10_000),
+      { message: 'command exited with 3: vault sealed' },
+    );
+    assert.deepEqual(await runTokenCommand([process.execPath, '-e', 'console.log("a.b.c")'], 10_000), {
+      accessToken: 'a.b.c',
+      expiresIn: undefined,
+    });
   });
 });
 
