@@ -11,7 +11,8 @@ import { requireChromium } from './src/journeys/browser.ts';
 const chromium = requireChromium();
 
 export default defineConfig({
-  testDir: 'scenarios/browser',
+  // The driver points this at a spec's own folder, so specs outside this repository run too.
+  testDir: process.env.KEYSTORM_JOURNEY_DIR ?? 'scenarios/browser',
   testMatch: '**/*.spec.ts',
   outputDir: process.env.KEYSTORM_JOURNEY_OUTPUT ?? 'reports/journeys',
   // A journey is one attempt: a retry would hide exactly the flakiness a drill looks for.

@@ -68,6 +68,10 @@ export class Settle {
       this.pending.delete(r);
       touch();
     };
+    // A response counts as the end: a page may never read a body it does not need (a 401 it
+    // retries), and Chromium then never reports the request finished. Later DOM changes from a
+    // streamed body still reset the quiet window.
+    page.on('response', (r) => done(r.request()));
     page.on('requestfinished', done);
     page.on('requestfailed', done);
   }

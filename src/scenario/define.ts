@@ -7,6 +7,7 @@
  * runner multiplies them by the run's time scale (CI runs the suite faster than a drill).
  */
 import type { FaultSpec } from '../faults/types.ts';
+import type { JourneyInput } from '../journeys/types.ts';
 import type { SloInput } from '../slo/definition.ts';
 
 /** `250ms`, `5s`, `1m30s` or milliseconds. */
@@ -134,6 +135,13 @@ export interface ScenarioInput {
   beforeStart?: TimelineFault[];
   load: LoadInput;
   timeline?: TimelineItem[];
+  /**
+   * Browser journeys run beside the load, e.g. `[{ spec: 'scenarios/browser/ask-answer.spec.ts',
+   * every: '10s' }]`: each run is a sample of `journey_success_rate` and `journey_duration`
+   * (tag `journey:<name>`); failed runs leave a screenshot and a trace in the report directory.
+   * Needs an installed Chromium (exit 2 without one). See docs/journeys.md.
+   */
+  journeys?: JourneyInput[];
   slos: SloInput[];
 }
 

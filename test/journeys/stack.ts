@@ -23,6 +23,7 @@ export async function startJourneyStack(env: Record<string, string> = {}): Promi
       GATEWAY_PROVIDERS: `gitlab=${gitlab.issuerUrl}`,
       GATEWAY_AUDIENCE: '*',
       GATEWAY_PAGE_TOKEN_TTL: '2s',
+      GATEWAY_PAGE_FOLLOW_UP_DELAY: '200ms',
       ...env,
     });
   } catch (error) {

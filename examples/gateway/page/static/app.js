@@ -111,6 +111,7 @@ async function callApi(path) {
   const call = () => fetch(path, { method: 'POST', headers: { authorization: `Bearer ${tokens.access}` } });
   let response = await call();
   if (response.status === 401) {
+    await response.body?.cancel();
     await refresh();
     response = await call();
   }
