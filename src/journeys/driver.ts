@@ -3,12 +3,12 @@
  * scenario's load, one run at a time per journey, and collects one sample per run. Bounded in
  * count (maxRunsPerJourney) and in time (each run has a timeout; `stop()` ends the schedule).
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseDuration } from '../util/duration.ts';
 import { requireChromium } from './browser.ts';
 import { runJourneyOnce } from './run-once.ts';
 import type { JourneyInput, JourneySample } from './types.ts';
-import { assertJourneys, journeyName } from './validate.ts';
+import { assertJourneys, journeyName, resolveSpec } from './validate.ts';
 
 export interface JourneyDriverOptions {
   readonly journeys: readonly JourneyInput[];
@@ -77,7 +77,7 @@ export function startJourneys(o: JourneyDriverOptions): JourneyDriver {
       if (stopped || aborted()) break;
       const atMs = Math.round(elapsed());
       const reading = await runJourneyOnce({
-        spec: resolve(cwd, journey.spec),
+        spec: resolveSpec(journey.spec, cwd),
         baseUrl: o.baseUrl,
         outputDir: join(o.reportDir, 'journeys', `${name}-${n}`),
         chromium: chromium.path,

@@ -16,4 +16,11 @@ export type { RunReading } from './playwright-report.ts';
 export { PLAYWRIGHT_CONFIG, runJourneyOnce } from './run-once.ts';
 export type { RunOnceOptions } from './run-once.ts';
 export type { JourneyInput, JourneyOutcome, JourneySample } from './types.ts';
-export { assertJourneys, checkJourneys, journeyName, journeysSchema, MIN_EVERY_MS } from './validate.ts';
+export {
+  assertJourneys,
+  checkJourneys,
+  journeyName,
+  journeysSchema,
+  MIN_EVERY_MS,
+  resolveSpec,
+} from './validate.ts';

@@ -3,7 +3,8 @@
  * ValidationError (exit 2). The zod schema is what the scenario validator adds for the field.
  */
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ValidationError, type Problem } from '../errors.ts';
 import { tryParseDuration } from '../util/duration.ts';
@@ -23,6 +24,22 @@ export const journeysSchema = z.array(
       .optional(),
   }),
 );
+
+/** keystorm's own directory: built-in specs (`scenarios/browser/…`) resolve here from any project. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Where a spec is: an absolute path as given; a relative one under `cwd` when it exists there,
+ * else under keystorm's own directory (so `scenarios/browser/ask-answer.spec.ts` works from a
+ * user's project too).
+ */
+export function resolveSpec(spec: string, cwd: string = process.cwd()): string {
+  if (isAbsolute(spec)) return spec;
+  const local = resolve(cwd, spec);
+  if (existsSync(local)) return local;
+  const bundled = resolve(PACKAGE_ROOT, spec);
+  return existsSync(bundled) ? bundled : local;
+}
 
 /** A journey's name: its `name`, else the spec's file name without `.spec.ts` / `.test.ts`. */
 export function journeyName(journey: { spec: string; name?: string | undefined }): string {
@@ -45,7 +62,7 @@ export function checkJourneys(input: unknown, options: { cwd?: string; path?: st
   const names = new Set<string>();
   for (const [index, journey] of parsed.data.entries()) {
     const at = `${path}[${index}]`;
-    const file = resolve(options.cwd ?? process.cwd(), journey.spec);
+    const file = resolveSpec(journey.spec, options.cwd);
     if (!existsSync(file)) problems.push({ path: `${at}.spec`, message: `${file} does not exist` });
     const every = tryParseDuration(journey.every);
     if (every === undefined || every < MIN_EVERY_MS)

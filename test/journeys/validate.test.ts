@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import {
   checkJourneys,
   createJourneyMetricSource,
   journeyName,
+  resolveSpec,
   withJourneyMetrics,
 } from '../../src/journeys/index.ts';
 import type { JourneySample } from '../../src/journeys/index.ts';
@@ -30,6 +32,14 @@ describe('journeys input', () => {
     const problems = checkJourneys([{ spec: 3, every: '10s', often: true }]);
     assert.ok(problems.some((p) => p.path === 'journeys[0].spec'));
     assert.ok(problems.some((p) => p.path === 'journeys[0]' && /often/.test(p.message)));
+  });
+
+  it('finds the built-in specs from any working directory', () => {
+    assert.deepEqual(
+      checkJourneys([{ spec: 'scenarios/browser/ask-answer.spec.ts', every: '10s' }], { cwd: tmpdir() }),
+      [],
+    );
+    assert.match(resolveSpec('scenarios/browser/ask-answer.spec.ts', tmpdir()), /keystorm|journeys/);
   });
 
   it('names a journey after its spec file unless it has a name', () => {
