@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   checkJourneys,
   createJourneyMetricSource,
@@ -39,7 +40,10 @@ describe('journeys input', () => {
       checkJourneys([{ spec: 'scenarios/browser/ask-answer.spec.ts', every: '10s' }], { cwd: tmpdir() }),
       [],
     );
-    assert.match(resolveSpec('scenarios/browser/ask-answer.spec.ts', tmpdir()), /keystorm|journeys/);
+    assert.equal(
+      resolveSpec('scenarios/browser/ask-answer.spec.ts', tmpdir()),
+      fileURLToPath(new URL('../../scenarios/browser/ask-answer.spec.ts', import.meta.url)),
+    );
   });
 
   it('names a journey after its spec file unless it has a name', () => {
