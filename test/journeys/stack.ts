@@ -21,7 +21,6 @@ export async function startJourneyStack(env: Record<string, string> = {}): Promi
     gateway = await spawnGateway({
       ...FAST_TIMINGS,
       GATEWAY_PROVIDERS: `gitlab=${gitlab.issuerUrl}`,
-      GATEWAY_AUDIENCE: '*',
       GATEWAY_PAGE_TOKEN_TTL: '2s',
       GATEWAY_PAGE_FOLLOW_UP_DELAY: '200ms',
       ...env,

@@ -39,8 +39,8 @@ export const PAGE_OPTIONS = [
   },
   {
     env: 'GATEWAY_PAGE_TOKEN_TTL',
-    default: '60s',
-    doc: 'Access-token lifetime the page asks the provider for; the page refreshes when it runs out.',
+    default: '5s',
+    doc: 'Access-token lifetime the page asks the provider for; the page refreshes when it runs out. Short, so a journey sees a refresh.',
   },
   {
     env: 'GATEWAY_PAGE_FOLLOW_UP_DELAY',
