@@ -68,14 +68,20 @@ export async function runJourneyOnce(o: RunOnceOptions): Promise<RunReading> {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = once(child, 'exit');
-  const kill = (): void => {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL'); // the group we started: CLI, workers, browser
-      } catch {
-        // already gone
-      }
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, signal); // the group we started: the CLI and its workers
+    } catch {
+      // already gone
     }
+  };
+  // SIGINT first: Playwright then closes its browsers (they run in process groups of their own,
+  // out of reach of the group signal); SIGKILL after a grace period for whatever still runs.
+  let hardKill: NodeJS.Timeout | undefined;
+  const kill = (): void => {
+    signalGroup('SIGINT');
+    hardKill ??= setTimeout(() => signalGroup('SIGKILL'), 3000);
   };
   const guard = setTimeout(kill, o.timeoutMs + 15_000);
   o.signal?.addEventListener('abort', kill, { once: true });
@@ -83,6 +89,7 @@ export async function runJourneyOnce(o: RunOnceOptions): Promise<RunReading> {
     await exited;
   } finally {
     clearTimeout(guard);
+    clearTimeout(hardKill);
     o.signal?.removeEventListener('abort', kill);
   }
   const reading = readReport(reportFile, stderr, performance.now() - started);
