@@ -11,6 +11,8 @@ import { KeySource } from './key-source.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type GatewayMetrics } from './metrics.ts';
 import { Outbound } from './outbound.ts';
+import { loadPageConfig, type PageConfig } from './page/config.ts';
+import { createPageRoutes } from './page/routes.ts';
 import { PROTECTED_ROUTES, checkHeaders, grantedScopes, type ProtectedRoute } from './routes.ts';
 import { TokenVerifier } from './verify.ts';
 
@@ -25,6 +27,8 @@ export interface RunningGateway {
 export interface GatewayDeps {
   readonly log?: Logger;
   readonly now?: () => number;
+  /** The demo page's options (`/app/`); default: loadPageConfig with no variables set. */
+  readonly page?: PageConfig;
 }
 
 type Json = Record<string, unknown>;
@@ -70,6 +74,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   const verifier = new TokenVerifier(config, cache);
   const routes = new Map(PROTECTED_ROUTES.map((r) => [r.path, r]));
+  const page = createPageRoutes(deps.page ?? loadPageConfig(config.providers, {}), {
+    verify: (token) => verifier.verify(token),
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -90,6 +97,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       res.end(text);
       return path;
     }
+    if (await page.handle(path, req, res)) return 'page';
     const route = routes.get(path);
     if (route === undefined) {
       send(res, 404, { error: 'not_found', detail: `no route ${path}` });

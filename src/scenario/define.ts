@@ -7,6 +7,7 @@
  * runner multiplies them by the run's time scale (CI runs the suite faster than a drill).
  */
 import type { FaultSpec } from '../faults/types.ts';
+import type { JourneyInput } from '../journeys/types.ts';
 import type { SloInput, SutCapability } from '../slo/definition.ts';
 
 /**
@@ -151,6 +152,13 @@ export interface ScenarioInput {
    * Every scenario also has implicit premises: every fault and action applied, on time.
    */
   preconditions?: PreconditionInput[];
+  /**
+   * Browser journeys run beside the load, e.g. `[{ spec: 'scenarios/browser/ask-answer.spec.ts',
+   * every: '10s' }]`: each run is a sample of `journey_success_rate` and `journey_duration`
+   * (tag `journey:<name>`); failed runs leave a screenshot and a trace in the report directory.
+   * Needs an installed Chromium (exit 2 without one). See docs/journeys.md.
+   */
+  journeys?: JourneyInput[];
   slos: SloInput[];
 }
 
