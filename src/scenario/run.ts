@@ -205,6 +205,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
           sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
         ),
         scrapeSutMetrics: sut.metricsUrl !== undefined,
+        reportDir: config.output.dir,
         capabilities: capabilitiesOf(profileOf(config)),
         timings: reportTimings(timings, p.used),
         clientsPerIssuer: 8,
