@@ -113,7 +113,8 @@ function isScheduledStep(entry: TimelineEntry): boolean {
   return (
     !entry.what.startsWith('aborted:') &&
     !entry.what.includes('revert failed') &&
-    !entry.what.startsWith('check readiness')
+    !entry.what.startsWith('check readiness') &&
+    !entry.what.startsWith('journey ')
   );
 }
 
