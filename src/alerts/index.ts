@@ -12,6 +12,7 @@ import { tryParseDuration } from '../util/duration.ts';
 import { evaluateOffline, type AlertObservation } from './evaluate.ts';
 import { recordedSpanMs, type RecordedSeries } from './recording.ts';
 import { relabelProblems, type RelabelMap } from './relabel.ts';
+import { checkRuleFiles } from './promtool.ts';
 import { readAlertRules, RuleFileError } from './rule-files.ts';
 import { alertVerdicts, expectationProblems, type AlertVerdict } from './verdicts.ts';
 
@@ -83,7 +84,22 @@ export function alertInputProblems(
  * and returns one verdict per expectation (and per other rule when reportOthers).
  */
 export async function judgeAlerts(input: JudgeAlertsInput): Promise<AlertJudgement> {
-  const problems = alertInputProblems(input);
+  await checkRuleFiles(input.ruleFiles, input.promtool);
+  let rules;
+  try {
+    rules = await readAlertRules(input.ruleFiles);
+  } catch (error) {
+    if (error instanceof RuleFileError) {
+      throw new ValidationError('alert rule files', [{ path: error.file, message: error.message }]);
+    }
+    throw error;
+  }
+  const expectFiring: Record<string, number> = {};
+  for (const [name, e] of Object.entries(input.expectAlerts ?? {})) {
+    expectFiring[name] = tryParseDuration(e.within) ?? 0;
+  }
+  const silent = input.silentAlerts ?? [];
+  const problems = [...alertInputProblems(input), ...expectationProblems(rules, expectFiring, silent)];
   if (problems.length > 0) throw new ValidationError('alert expectations', problems);
   const evaluation = await evaluateOffline({
     dir: input.dir,
@@ -93,20 +109,6 @@ export async function judgeAlerts(input: JudgeAlertsInput): Promise<AlertJudgeme
     ...(input.relabel === undefined ? {} : { relabel: input.relabel }),
     ...(input.promtool === undefined ? {} : { promtool: input.promtool }),
   });
-  let rules;
-  try {
-    rules = await readAlertRules(input.ruleFiles);
-  } catch (error) {
-    if (error instanceof RuleFileError)
-      throw new ValidationError('alert rule files', [{ path: error.file, message: error.message }]);
-    throw error;
-  }
-  const expectFiring: Record<string, number> = {};
-  for (const [name, e] of Object.entries(input.expectAlerts ?? {}))
-    expectFiring[name] = tryParseDuration(e.within) ?? 0;
-  const silent = input.silentAlerts ?? [];
-  const unknown = expectationProblems(rules, expectFiring, silent);
-  if (unknown.length > 0) throw new ValidationError('alert expectations', unknown);
   const verdicts = alertVerdicts({
     rules,
     observations: evaluation.observations,

@@ -1,19 +1,21 @@
 /**
- * A real JWKS-latency drill for the alert tests: mock-idp, the example gateway as a real process
- * (naive or hardened key cache), steady load from src/load, and the alert recorder scraping the
- * gateway's and mock-idp's /metrics every second. The fault (JWKS latency 1200 ms, the pizza
- * factory's) starts after a quiet lead-in so the rules see a healthy baseline first.
+ * A real JWKS-latency drill for the alert tests: mock-idp, the example gateway as real processes
+ * (naive and hardened key caches side by side, same load, same fault), steady load from
+ * src/load, and one alert recorder per gateway scraping its /metrics and mock-idp's every
+ * second. The fault (JWKS latency 1200 ms, the pizza factory's) starts after a healthy lead-in
+ * so the rules see a baseline first.
  */
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { runLoad } from '../../src/load/index.ts';
 import { startAlertRecording, type RecordedSeries } from '../../src/alerts/index.ts';
-import { spawnGateway, type SpawnedGateway } from '../gateway/spawn-gateway.ts';
+import { spawnGateway } from '../gateway/spawn-gateway.ts';
+
+export type Strategy = 'naive' | 'hardened';
 
 export interface DrillRecording {
-  readonly strategy: 'naive' | 'hardened';
   readonly recording: RecordedSeries;
   readonly faultStartMs: number;
-  /** Status counts of the load, to show the drill really produced (or avoided) 401s. */
+  /** Status classes of the load, to show the drill really produced (or avoided) 401s. */
   readonly statuses: Record<string, number>;
 }
 
@@ -21,53 +23,66 @@ export async function startIdp(): Promise<MockIdp> {
   return startMockIdp({ seed: 41 });
 }
 
-/** Runs the drill against one gateway; leadInMs of healthy load, then faultMs under JWKS latency. */
+/**
+ * Runs leadInMs of healthy load then faultMs under JWKS latency against one gateway per
+ * strategy, all at once. TTL 1 s and a 2 s verify deadline at 40 req/s: the naive cache fans
+ * out one fetch per miss onto its 8-connection pool and answers 401s; the hardened one coalesces.
+ */
 export async function recordDrill(
   idp: MockIdp,
-  strategy: 'naive' | 'hardened',
-  options: { leadInMs: number; faultMs: number; rate?: number },
-): Promise<DrillRecording> {
-  const gateway: SpawnedGateway = await spawnGateway({
-    GATEWAY_PROVIDERS: idp.issuers.map((i) => `${i.name}=${i.issuerUrl}`).join(','),
-    GATEWAY_JWKS_CLIENT_ID: `alerts-${strategy}`,
-    KEY_CACHE: strategy,
-    JWKS_TTL: '1s',
-    JWKS_MIN_TTL: '1s',
-    JWKS_REFRESH_AHEAD: '500ms',
-    JWKS_FETCH_TIMEOUT: '5s',
-    GATEWAY_VERIFY_TIMEOUT: '2s',
-  });
+  strategies: readonly Strategy[],
+  options: { leadInMs: number; faultMs: number },
+): Promise<Record<string, DrillRecording>> {
+  const gateways = await Promise.all(
+    strategies.map((strategy) =>
+      spawnGateway({
+        GATEWAY_PROVIDERS: idp.issuers.map((i) => `${i.name}=${i.issuerUrl}`).join(','),
+        GATEWAY_JWKS_CLIENT_ID: `alerts-${strategy}`,
+        KEY_CACHE: strategy,
+        JWKS_TTL: '1s',
+        JWKS_MIN_TTL: '1s',
+        JWKS_REFRESH_AHEAD: '500ms',
+        JWKS_FETCH_TIMEOUT: '5s',
+        GATEWAY_VERIFY_TIMEOUT: '2s',
+      }),
+    ),
+  );
+  let faultStartMs = 0;
+  const fault = setTimeout(() => {
+    faultStartMs = Date.now();
+    void idp.admin.faults.add({ kind: 'latency', scope: { endpoint: 'jwks' }, attributes: { ms: 1200 } });
+  }, options.leadInMs);
   try {
     const [token] = (await idp.admin.tokens.mint('gitlab', {})).tokens;
-    const recorder = startAlertRecording({
-      targets: [
-        { job: 'sut', url: `${gateway.url}/metrics` },
-        { job: 'mock-idp', url: idp.metricsUrl },
-      ],
+    const runs = gateways.map(async (gateway, i) => {
+      // Warm the key cache first: a cold naive cache under a 40 req/s start is a stampede of its
+      // own, and an alert already firing before the fault cannot be credited with detecting it.
+      await fetch(`${gateway.url}/api/auth/verify`, { headers: { authorization: `Bearer ${token}` } });
+      const recorder = startAlertRecording({
+        targets: [
+          { job: 'sut', url: `${gateway.url}/metrics` },
+          { job: 'mock-idp', url: idp.metricsUrl },
+        ],
+      });
+      const result = await runLoad({
+        target: gateway.url,
+        source: () => ({ path: '/api/auth/verify', headers: { authorization: `Bearer ${token}` } }),
+        phases: [{ type: 'constant-arrival', rate: 40, duration: options.leadInMs + options.faultMs }],
+        connections: 40,
+        timeout: '10s',
+      });
+      const recording = await recorder.stop();
+      const statuses: Record<string, number> = {};
+      for (const kind of Object.values(result.summary.kinds)) {
+        for (const [status, n] of Object.entries(kind.status)) statuses[status] = (statuses[status] ?? 0) + n;
+      }
+      return [strategies[i] ?? '', { recording, statuses }] as const;
     });
-    let faultStartMs = 0;
-    const fault = setTimeout(() => {
-      faultStartMs = Date.now();
-      void idp.admin.faults.add({ kind: 'latency', scope: { endpoint: 'jwks' }, attributes: { ms: 1200 } });
-    }, options.leadInMs);
-    const result = await runLoad({
-      target: gateway.url,
-      source: () => ({ path: '/api/auth/verify', headers: { authorization: `Bearer ${token}` } }),
-      phases: [
-        { type: 'constant-arrival', rate: options.rate ?? 40, duration: options.leadInMs + options.faultMs },
-      ],
-      connections: 40,
-      timeout: '10s',
-    });
-    clearTimeout(fault);
-    const recording = await recorder.stop();
-    const statuses: Record<string, number> = {};
-    for (const kind of Object.values(result.summary.kinds)) {
-      for (const [status, n] of Object.entries(kind.status)) statuses[status] = (statuses[status] ?? 0) + n;
-    }
-    return { strategy, recording, faultStartMs, statuses };
+    const done = await Promise.all(runs);
+    return Object.fromEntries(done.map(([name, d]) => [name, { ...d, faultStartMs }]));
   } finally {
+    clearTimeout(fault);
     await idp.admin.faults.clear();
-    await gateway.stop();
+    await Promise.all(gateways.map((g) => g.stop()));
   }
 }
