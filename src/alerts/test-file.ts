@@ -59,10 +59,10 @@ export function buildTestFile(input: TestFileInput): string {
     tests: [
       {
         interval,
-        input_series: Object.entries(series).map(([key, values]) => ({
-          series: key,
-          values: valuesNotation(values),
-        })),
+        // A series that never had a value (always NaN) has nothing to write.
+        input_series: Object.entries(series)
+          .map(([key, values]) => ({ series: key, values: valuesNotation(values) }))
+          .filter((s) => s.values !== ''),
         promql_expr_test: queries,
       },
     ],
@@ -78,6 +78,7 @@ export function valuesNotation(values: readonly (number | null)[]): string {
   values.forEach((v, i) => {
     if (v !== null) last = i;
   });
+  if (last < 0) return '';
   for (let i = 0; i <= last + 1 && i < values.length; i++) {
     const v = values[i] ?? null;
     if (v !== null) {
