@@ -23,6 +23,10 @@ export type { RecordedSeries } from './recording.ts';
 export type { RelabelMap } from './relabel.ts';
 export type { AlertVerdict, AlertVerdictStatus } from './verdicts.ts';
 export type { AlertObservation } from './evaluate.ts';
+export { startLivePrometheus, attachLive } from './live.ts';
+export type { LivePrometheus, LiveOptions, LiveTarget } from './live.ts';
+export { readAlertRules } from './rule-files.ts';
+export { alertVerdicts } from './verdicts.ts';
 
 /** keystorm's shipped rules: `drill` (windows a one-minute drill can fill) or `production`. */
 export function shippedRuleFiles(scale: 'drill' | 'production' = 'drill'): string[] {

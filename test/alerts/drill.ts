@@ -25,13 +25,18 @@ export async function startIdp(): Promise<MockIdp> {
 
 /**
  * Runs leadInMs of healthy load then faultMs under JWKS latency against one gateway per
- * strategy, all at once. TTL 1 s and a 2 s verify deadline at 40 req/s: the naive cache fans
+ * strategy, all at once. TTL 3 s and a 2 s verify deadline at 40 req/s: the naive cache fans
  * out one fetch per miss onto its 8-connection pool and answers 401s; the hardened one coalesces.
  */
 export async function recordDrill(
   idp: MockIdp,
   strategies: readonly Strategy[],
-  options: { leadInMs: number; faultMs: number },
+  options: {
+    leadInMs: number;
+    faultMs: number;
+    /** Called once the gateways listen, before load, recording and fault (e.g. to start Prometheus). */
+    onGatewaysUp?: (urls: Readonly<Record<string, string>>) => Promise<void>;
+  },
 ): Promise<Record<string, DrillRecording>> {
   const gateways = await Promise.all(
     strategies.map((strategy) =>
@@ -39,7 +44,7 @@ export async function recordDrill(
         GATEWAY_PROVIDERS: idp.issuers.map((i) => `${i.name}=${i.issuerUrl}`).join(','),
         GATEWAY_JWKS_CLIENT_ID: `alerts-${strategy}`,
         KEY_CACHE: strategy,
-        JWKS_TTL: '1s',
+        JWKS_TTL: '3s',
         JWKS_MIN_TTL: '1s',
         JWKS_REFRESH_AHEAD: '500ms',
         JWKS_FETCH_TIMEOUT: '5s',
@@ -47,6 +52,13 @@ export async function recordDrill(
       }),
     ),
   );
+  const urls = Object.fromEntries(strategies.map((s, i) => [s, gateways[i]?.url ?? '']));
+  try {
+    await options.onGatewaysUp?.(urls);
+  } catch (error) {
+    await Promise.all(gateways.map((g) => g.stop()));
+    throw error;
+  }
   let faultStartMs = 0;
   const fault = setTimeout(() => {
     faultStartMs = Date.now();

@@ -12,7 +12,16 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { MockIdp } from '../../mock-idp/index.ts';
 import { HarnessError, ValidationError } from '../../src/errors.ts';
-import { judgeAlerts, shippedRuleFiles, type AlertVerdict } from '../../src/alerts/index.ts';
+import {
+  alertVerdicts,
+  judgeAlerts,
+  readAlertRules,
+  shippedRuleFiles,
+  startLivePrometheus,
+  type AlertObservation,
+  type AlertVerdict,
+  type LivePrometheus,
+} from '../../src/alerts/index.ts';
 import { recordDrill, startIdp, type DrillRecording } from './drill.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
@@ -30,13 +39,42 @@ describe('alert verification over a recorded JWKS stampede', () => {
   let idp: MockIdp;
   let drill: Record<string, DrillRecording>;
   let dir: string;
+  // The live route watches the naive gateway during the same drill; undefined + reason = skipped.
+  let live: LivePrometheus | undefined;
+  let liveSkipped: string | undefined;
+  let liveObservations: Map<string, AlertObservation> | undefined;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keystorm-alerts-'));
     idp = await startIdp();
-    drill = await recordDrill(idp, ['naive', 'hardened'], { leadInMs: 5000, faultMs: 15_000 });
+    drill = await recordDrill(idp, ['naive', 'hardened'], {
+      leadInMs: 5000,
+      faultMs: 15_000,
+      onGatewaysUp: async (urls) => {
+        try {
+          live = await startLivePrometheus({
+            dir: join(dir, 'live'),
+            targets: [
+              { job: 'sut', url: `${urls.naive ?? ''}/metrics` },
+              { job: 'mock-idp', url: idp.metricsUrl },
+            ],
+            ruleFiles: shippedRuleFiles('drill'),
+          });
+        } catch (error) {
+          if (error instanceof HarnessError && error.exitCode === 2) {
+            liveSkipped = error.message;
+            return;
+          }
+          throw error;
+        }
+        // Targets show up ~5 s after start; the fault must come after they are scraped.
+        await live.waitForTargets();
+      },
+    });
+    liveObservations = await live?.stop(drill.naive?.faultStartMs);
   });
   after(async () => {
+    await live?.stop();
     await idp?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -141,6 +179,46 @@ describe('alert verification over a recorded JWKS stampede', () => {
     const latency = verdict(verdicts, 'AuthLatencyDynamicHigh');
     assert.equal(latency.status, 'inconclusive');
     assert.match(latency.reason, /silent, but that proves nothing/);
+  });
+
+  it('agrees with a live loopback Prometheus on which alerts fired during the same drill', async (t) => {
+    if (liveObservations === undefined) {
+      const reason = `live route skipped: ${liveSkipped ?? 'Prometheus did not start'}`;
+      console.log(reason);
+      t.skip(reason);
+      return;
+    }
+    const naive = run('naive');
+    const ruleFiles = shippedRuleFiles('drill');
+    const offline = await judgeAlerts({
+      dir: join(dir, 'offline-vs-live'),
+      recording: naive.recording,
+      ruleFiles,
+      faultStartMs: naive.faultStartMs,
+    });
+    const liveVerdicts = alertVerdicts({
+      rules: await readAlertRules(ruleFiles),
+      observations: liveObservations,
+      expectFiring: {},
+      expectSilent: [],
+      reportOthers: true,
+      recordedFromMs: naive.recording.startedAtMs,
+      recordedToMs: naive.recording.startedAtMs + (naive.recording.ticks - 1) * naive.recording.intervalMs,
+      faultStartMs: naive.faultStartMs,
+    });
+    const table = offline.verdicts.map((v) => {
+      const l = verdict(liveVerdicts, v.alert);
+      return `${v.alert}: offline ${v.fired ? `fired +${v.timeToDetectMs}ms` : 'silent'}, live ${l.fired ? `fired +${l.timeToDetectMs}ms` : 'silent'}`;
+    });
+    console.log(table.join('\n'));
+    // The drill's decisive alerts must agree; borderline ones are printed above.
+    for (const alert of ['JWKSStampedeRisk', 'Auth401Spike']) {
+      assert.equal(verdict(liveVerdicts, alert).fired, true, `live ${alert}`);
+      assert.equal(verdict(offline.verdicts, alert).fired, true, `offline ${alert}`);
+    }
+    for (const alert of ['KeysUnavailableNotReady', 'OldJWKSRecached']) {
+      assert.equal(verdict(liveVerdicts, alert).fired, verdict(offline.verdicts, alert).fired, alert);
+    }
   });
 
   it("rejects a broken rule file with promtool's message and the file's path", async () => {
