@@ -17,6 +17,8 @@ import { readAlertRules, RuleFileError } from './rule-files.ts';
 import { alertVerdicts, expectationProblems, type AlertVerdict } from './verdicts.ts';
 
 export { startAlertRecording } from './recorder.ts';
+export { createClientSeries } from './client-series.ts';
+export type { ClientSeries } from './client-series.ts';
 export type { AlertRecording, AlertRecordingOptions, ScrapeTarget } from './recorder.ts';
 export { readRecording, writeRecording } from './recording.ts';
 export type { RecordedSeries } from './recording.ts';

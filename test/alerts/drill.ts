@@ -7,7 +7,7 @@
  */
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { runLoad } from '../../src/load/index.ts';
-import { startAlertRecording, type RecordedSeries } from '../../src/alerts/index.ts';
+import { createClientSeries, startAlertRecording, type RecordedSeries } from '../../src/alerts/index.ts';
 import { spawnGateway } from '../gateway/spawn-gateway.ts';
 
 export type Strategy = 'naive' | 'hardened';
@@ -70,10 +70,12 @@ export async function recordDrill(
       // Warm the key cache first: a cold naive cache under a 40 req/s start is a stampede of its
       // own, and an alert already firing before the fault cannot be credited with detecting it.
       await fetch(`${gateway.url}/api/auth/verify`, { headers: { authorization: `Bearer ${token}` } });
+      const client = createClientSeries();
       const recorder = startAlertRecording({
         targets: [
           { job: 'sut', url: `${gateway.url}/metrics` },
           { job: 'mock-idp', url: idp.metricsUrl },
+          client.target,
         ],
       });
       const result = await runLoad({
@@ -82,6 +84,7 @@ export async function recordDrill(
         phases: [{ type: 'constant-arrival', rate: 40, duration: options.leadInMs + options.faultMs }],
         connections: 40,
         timeout: '10s',
+        onRequest: client.observe,
       });
       const recording = await recorder.stop();
       const statuses: Record<string, number> = {};

@@ -113,6 +113,27 @@ describe('alert verification over a recorded JWKS stampede', () => {
     assert.match(await readFile(testFile, 'utf8'), /rule_files:\n\s+- rules\/1-auth\.rules\.yml/);
   });
 
+  it("records keystorm's own client-side series next to the SUT's and mock-idp's", () => {
+    const { series } = run('naive').recording;
+    const client401 =
+      series[
+        'keystorm_client_requests_total{instance="keystorm",job="keystorm",kind="default",status="401"}'
+      ];
+    assert.ok(
+      client401 !== undefined,
+      Object.keys(series)
+        .filter((k) => k.startsWith('keystorm_'))
+        .join(', '),
+    );
+    // The last scrape may precede the last responses by up to one interval.
+    const last = client401.at(-1) ?? 0;
+    assert.ok(last > 0 && last <= (run('naive').statuses['401'] ?? 0), `client saw ${last} 401s`);
+    assert.ok(Object.keys(series).some((k) => k.startsWith('up{') && k.includes('job="mock-idp"')));
+    assert.ok(
+      Object.keys(series).some((k) => k.startsWith('http_requests_total{') && k.includes('job="sut"')),
+    );
+  });
+
   it('fires neither on the hardened gateway under the same fault', async () => {
     const hardened = run('hardened');
     assert.equal(hardened.statuses['401'] ?? 0, 0);
