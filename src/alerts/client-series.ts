@@ -15,7 +15,7 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
 
 export interface ClientSeries {
   /** Pass as (or call from) the load engine's `onRequest`. */
-  observe(sample: RequestSample): void;
+  observe: (sample: RequestSample) => void;
   /** A recorder target (job `keystorm`) reading the current totals. */
   readonly target: ScrapeTarget;
 }
@@ -48,7 +48,7 @@ export function createClientSeries(): ClientSeries {
     return out;
   };
   return {
-    observe(sample: RequestSample): void {
+    observe: (sample: RequestSample): void => {
       const key = JSON.stringify([sample.kind, String(sample.status)]);
       requests.set(key, (requests.get(key) ?? 0) + 1);
       let h = histograms.get(sample.kind);
