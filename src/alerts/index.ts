@@ -10,13 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../errors.ts';
 import { tryParseDuration } from '../util/duration.ts';
 import { evaluateOffline, type AlertObservation } from './evaluate.ts';
-import { recordedSpanMs, type RecordedSeries } from './recording.ts';
+import { readRecording, recordedSpanMs, type RecordedSeries } from './recording.ts';
 import { relabelProblems, type RelabelMap } from './relabel.ts';
 import { checkRuleFiles } from './promtool.ts';
 import { readAlertRules, RuleFileError } from './rule-files.ts';
 import { alertVerdicts, expectationProblems, type AlertVerdict } from './verdicts.ts';
 
 export { startAlertRecording } from './recorder.ts';
+export { assertPromtool } from './promtool.ts';
 export { createClientSeries } from './client-series.ts';
 export type { ClientSeries } from './client-series.ts';
 export type { AlertRecording, AlertRecordingOptions, ScrapeTarget } from './recorder.ts';
@@ -45,7 +46,8 @@ export interface AlertExpectations {
 export interface JudgeAlertsInput extends AlertExpectations {
   /** The run's alert directory: series.json, rules/ and alerts.test.yml are written here. */
   readonly dir: string;
-  readonly recording: RecordedSeries;
+  /** The recorded series; omitted = read `dir/series.json` (re-judging a past run's directory). */
+  readonly recording?: RecordedSeries;
   readonly ruleFiles: readonly string[];
   /** Wall clock (epoch ms) the fault started; undefined for a run without a fault. */
   readonly faultStartMs?: number;
@@ -90,6 +92,7 @@ export function alertInputProblems(
  * and returns one verdict per expectation (and per other rule when reportOthers).
  */
 export async function judgeAlerts(input: JudgeAlertsInput): Promise<AlertJudgement> {
+  const recording = input.recording ?? (await readRecording(input.dir));
   await checkRuleFiles(input.ruleFiles, input.promtool);
   let rules;
   try {
@@ -109,7 +112,7 @@ export async function judgeAlerts(input: JudgeAlertsInput): Promise<AlertJudgeme
   if (problems.length > 0) throw new ValidationError('alert expectations', problems);
   const evaluation = await evaluateOffline({
     dir: input.dir,
-    recording: input.recording,
+    recording,
     ruleFiles: input.ruleFiles,
     ...(input.faultStartMs === undefined ? {} : { faultStartMs: input.faultStartMs }),
     ...(input.relabel === undefined ? {} : { relabel: input.relabel }),
@@ -121,8 +124,8 @@ export async function judgeAlerts(input: JudgeAlertsInput): Promise<AlertJudgeme
     expectFiring,
     expectSilent: silent,
     reportOthers: input.reportOthers ?? true,
-    recordedFromMs: input.recording.startedAtMs,
-    recordedToMs: input.recording.startedAtMs + recordedSpanMs(input.recording),
+    recordedFromMs: recording.startedAtMs,
+    recordedToMs: recording.startedAtMs + recordedSpanMs(recording),
     faultStartMs: input.faultStartMs,
   });
   return { verdicts, observations: evaluation.observations, testFile: evaluation.testFile };

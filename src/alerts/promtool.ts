@@ -68,3 +68,13 @@ function promtoolMessage(output: string): string {
     .filter((l) => l !== '' && !l.startsWith('Checking '));
   return lines.join('; ') || 'promtool check rules failed';
 }
+
+/**
+ * Fails fast, before a drill starts, when promtool is missing (exit 2 with what to install):
+ * a scenario that expects alerts should not run for minutes and then find out.
+ */
+export async function assertPromtool(binary?: string): Promise<string> {
+  const { code, output } = await runPromtool(['--version'], { binary });
+  if (code !== 0) throw missingPromtool(binary ?? promtoolPath());
+  return output.split('\n')[0] ?? '';
+}

@@ -14,6 +14,7 @@ import type { MockIdp } from '../../mock-idp/index.ts';
 import { HarnessError, ValidationError } from '../../src/errors.ts';
 import {
   alertVerdicts,
+  assertPromtool,
   judgeAlerts,
   readAlertRules,
   shippedRuleFiles,
@@ -111,6 +112,17 @@ describe('alert verification over a recorded JWKS stampede', () => {
     assert.equal(verdict(verdicts, 'JWKSStampedeRisk').pendingAtMs, undefined);
     // The generated test file is kept and re-runnable by hand.
     assert.match(await readFile(testFile, 'utf8'), /rule_files:\n\s+- rules\/1-auth\.rules\.yml/);
+    // The directory alone is enough to judge again (series.json), with the same answer.
+    const again = await judgeAlerts({
+      dir: join(dir, 'naive'),
+      ruleFiles: shippedRuleFiles('drill'),
+      faultStartMs: naive.faultStartMs,
+      expectAlerts: { JWKSStampedeRisk: { within: '12s' } },
+    });
+    assert.equal(
+      verdict(again.verdicts, 'JWKSStampedeRisk').timeToDetectMs,
+      verdict(verdicts, 'JWKSStampedeRisk').timeToDetectMs,
+    );
   });
 
   it("records keystorm's own client-side series next to the SUT's and mock-idp's", () => {
@@ -262,6 +274,8 @@ describe('alert verification over a recorded JWKS stampede', () => {
   });
 
   it('says promtool is missing, with exit 2, instead of skipping', async () => {
+    await assert.rejects(assertPromtool(join(dir, 'no-such-promtool')), /needs Prometheus's promtool/);
+    assert.match(await assertPromtool(), /^promtool, version/);
     await assert.rejects(
       judgeAlerts({
         dir: join(dir, 'missing'),
