@@ -28,7 +28,7 @@ export type { AlertVerdict, AlertVerdictStatus } from './verdicts.ts';
 export type { AlertObservation } from './evaluate.ts';
 export { startLivePrometheus, attachLive } from './live.ts';
 export type { LivePrometheus, LiveOptions, LiveTarget } from './live.ts';
-export { readAlertRules } from './rule-files.ts';
+export { readAlertRules, resolveRuleFiles } from './rule-files.ts';
 export { alertVerdicts } from './verdicts.ts';
 
 /** keystorm's shipped rules: `drill` (windows a one-minute drill can fill) or `production`. */

@@ -5,7 +5,8 @@
  * promtool does that — but a rule that needs five minutes of data cannot fire in fifteen
  * seconds, and the verdict must say so.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 export interface AlertRuleInfo {
@@ -109,4 +110,29 @@ export async function readAlertRules(files: readonly string[]): Promise<AlertRul
     const forMs = typeof rule.for === 'string' ? (parsePromDuration(rule.for) ?? 0) : 0;
     return [{ alert: rule.alert, file, expr, forMs, lookbackMs, requiredMs: lookbackMs + forMs }];
   });
+}
+
+/**
+ * Resolves `--alerts` / config rule file paths against cwd and lists every missing or
+ * unreadable one by path (`--alerts[1]`), for one exit-2 message. Does not check syntax: that is
+ * `promtool check rules`' job (see checkRuleFiles).
+ */
+export async function resolveRuleFiles(
+  files: readonly string[],
+  cwd: string,
+  where = '--alerts',
+): Promise<{ files: string[]; problems: { path: string; message: string }[] }> {
+  const resolved = files.map((f) => resolve(cwd, f));
+  const problems: { path: string; message: string }[] = [];
+  await Promise.all(
+    resolved.map(async (file, i) => {
+      try {
+        await access(file);
+      } catch {
+        problems.push({ path: `${where}[${i}]`, message: `${files[i] ?? ''}: no such rule file (${file})` });
+      }
+    }),
+  );
+  problems.sort((a, b) => a.path.localeCompare(b.path));
+  return { files: resolved, problems };
 }

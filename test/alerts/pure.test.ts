@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePromText, seriesKey } from '../../src/alerts/prom-text.ts';
 import { applyRelabel, relabelProblems } from '../../src/alerts/relabel.ts';
-import { exprLookbackMs, parsePromDuration } from '../../src/alerts/rule-files.ts';
+import { exprLookbackMs, parsePromDuration, resolveRuleFiles } from '../../src/alerts/rule-files.ts';
 import { valuesNotation } from '../../src/alerts/test-file.ts';
 import { parseGotSamples } from '../../src/alerts/evaluate.ts';
 import { alertVerdicts } from '../../src/alerts/verdicts.ts';
@@ -152,5 +152,21 @@ describe('alert verdicts', () => {
     assert.equal(slow?.status, 'inconclusive');
     const [fired] = judge([obs('Fast', 30_000)], {}, ['Fast']);
     assert.equal(fired?.status, 'fail');
+  });
+});
+
+describe('--alerts rule files', () => {
+  it('resolves paths against the working directory and lists every missing one by position', async () => {
+    const cwd = new URL('../..', import.meta.url).pathname;
+    const { files, problems } = await resolveRuleFiles(
+      ['alerts/auth.rules.yml', 'nope.yml', 'alerts/drill/auth.rules.yml', 'also-missing.yml'],
+      cwd,
+    );
+    assert.equal(files[0], `${cwd}alerts/auth.rules.yml`);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['--alerts[1]', '--alerts[3]'],
+    );
+    assert.match(problems[0]?.message ?? '', /nope\.yml: no such rule file/);
   });
 });
