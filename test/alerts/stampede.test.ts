@@ -15,6 +15,7 @@ import { HarnessError, ValidationError } from '../../src/errors.ts';
 import {
   alertVerdicts,
   assertPromtool,
+  attachLive,
   judgeAlerts,
   readAlertRules,
   shippedRuleFiles,
@@ -44,6 +45,9 @@ describe('alert verification over a recorded JWKS stampede', () => {
   let live: LivePrometheus | undefined;
   let liveSkipped: string | undefined;
   let liveObservations: Map<string, AlertObservation> | undefined;
+  // The same server read as an existing one (the PROMETHEUS_URL route).
+  let attached: LivePrometheus | undefined;
+  let attachedObservations: Map<string, AlertObservation> | undefined;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keystorm-alerts-'));
@@ -70,11 +74,14 @@ describe('alert verification over a recorded JWKS stampede', () => {
         }
         // Targets show up ~5 s after start; the fault must come after they are scraped.
         await live.waitForTargets();
+        attached = attachLive(live.url);
       },
     });
+    attachedObservations = await attached?.stop(drill.naive?.faultStartMs);
     liveObservations = await live?.stop(drill.naive?.faultStartMs);
   });
   after(async () => {
+    await attached?.stop();
     await live?.stop();
     await idp?.close();
     await rm(dir, { recursive: true, force: true });
@@ -252,6 +259,13 @@ describe('alert verification over a recorded JWKS stampede', () => {
     for (const alert of ['KeysUnavailableNotReady', 'OldJWKSRecached']) {
       assert.equal(verdict(liveVerdicts, alert).fired, verdict(offline.verdicts, alert).fired, alert);
     }
+    // Reading the same server through attachLive (PROMETHEUS_URL) sees the same firings.
+    const firedIn = (o: Map<string, AlertObservation> | undefined) =>
+      [...(o ?? new Map<string, AlertObservation>()).values()]
+        .filter((x) => x.firstFiringAtMs !== undefined)
+        .map((x) => x.alert)
+        .sort();
+    assert.deepEqual(firedIn(attachedObservations), firedIn(liveObservations));
   });
 
   it("rejects a broken rule file with promtool's message and the file's path", async () => {
