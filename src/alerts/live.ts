@@ -86,10 +86,11 @@ export async function startLivePrometheus(options: LiveOptions): Promise<LivePro
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
   });
-  const spawnError = await Promise.race([
-    once(child, 'spawn').then(() => undefined),
-    once(child, 'error').then(([e]) => e as NodeJS.ErrnoException),
-  ]);
+  // events.once rejects with the 'error' event (ENOENT when the binary is missing).
+  const spawnError = await once(child, 'spawn').then(
+    () => undefined,
+    (error: unknown) => error as NodeJS.ErrnoException,
+  );
   if (spawnError !== undefined) {
     if (spawnError.code === 'ENOENT') {
       throw new HarnessError(
