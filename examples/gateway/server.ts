@@ -9,7 +9,7 @@ import type { GatewayConfig } from './config.ts';
 import { createKeyCache, type KeyCache } from './key-cache/index.ts';
 import { KeySource } from './key-source.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createMetrics, type GatewayMetrics } from './metrics.ts';
+import { createMetrics, initialiseSeries, type GatewayMetrics } from './metrics.ts';
 import { Outbound } from './outbound.ts';
 import { loadPageConfig, type PageConfig } from './page/config.ts';
 import { createPageRoutes } from './page/routes.ts';
@@ -49,6 +49,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const log = deps.log ?? createLogger();
   const now = deps.now ?? Date.now;
   const metrics = createMetrics();
+  initialiseSeries(
+    metrics,
+    config.providers.map((p) => p.name),
+    PROTECTED_ROUTES.map((r) => r.path),
+  );
   const outbound = new Outbound({
     poolSize: config.poolSize,
     clientId: config.clientId,
@@ -87,6 +92,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     if (path === '/ready') {
       const providers = await cache.readiness(config.verifyTimeoutMs);
       const ready = providers.every((p) => p.ready);
+      for (const p of providers)
+        metrics.readinessChecks.inc({ provider: p.provider, ready: String(p.ready) });
       if (!ready) log.warn('readiness failed', { cloud_connector_ready: false, providers });
       send(res, ready ? 200 : 503, { ready, key_cache: cache.strategy, providers });
       return path;

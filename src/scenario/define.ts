@@ -160,6 +160,20 @@ export interface ScenarioInput {
    */
   journeys?: JourneyInput[];
   slos: SloInput[];
+  /**
+   * Alerts that must fire, each within a time of the fault's start (`{ JWKSStampedeRisk: {
+   * within: '90s' } }`). Judged like SLOs by Prometheus's own engine (promtool) over the series
+   * scraped during the run, against keystorm's drill-scale rules plus any `--alerts` files; the
+   * observed value is the time to detect (first firing − fault start). A rule whose windows and
+   * `for:` cannot fit in the time recorded after the fault is `inconclusive`, never passed.
+   * Needs promtool (exit 2 without it). See docs/alerts.md.
+   */
+  expectAlerts?: Record<string, { within: string }>;
+  /**
+   * Alerts that must stay silent for the whole run (false positives). Silence of a rule that
+   * needs more data than the run recorded is `inconclusive`.
+   */
+  silentAlerts?: string[];
 }
 
 /** A premise of a scenario: an SLO-shaped check whose failure means "this drill proved nothing". */
