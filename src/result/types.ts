@@ -15,6 +15,7 @@
  * - `error`: the harness or its infrastructure failed (SUT did not start, mock-idp reset failed) (exit 3).
  * - `interrupted`: stopped by a signal (exit 130).
  */
+import type { AlertVerdict } from '../alerts/verdicts.ts';
 import type { JourneySample } from '../journeys/types.ts';
 
 export type RunStatus = 'passed' | 'failed' | 'inconclusive' | 'interrupted' | 'error';
@@ -151,6 +152,11 @@ export interface ScenarioResult {
   omittedKinds?: { kind: string; reason: string }[];
   /** Browser journey runs (when the scenario has journeys): outcome, duration, failure, screenshot and trace. */
   journeys?: JourneySample[];
+  /**
+   * Alert verification (when the scenario expects alerts or the run has `--alerts` files): per
+   * rule, fired or not, pending and firing times, time to detect, and the verdict.
+   */
+  alerts?: AlertVerdict[];
   slos: SloVerdict[];
   load: LoadSummary;
   idp: IdpSummary;

@@ -57,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' },
       'sut-env': { type: 'string', multiple: true },
+      alerts: { type: 'string', multiple: true },
       seed: { type: 'string' },
       out: { type: 'string' },
       reporter: { type: 'string', multiple: true },
@@ -90,7 +91,12 @@ export async function main(argv: string[]): Promise<number> {
       ),
     ),
   );
-  const run = await executeRun({ config, scenarios: scenarios as ScenarioInput[], reporters });
+  const run = await executeRun({
+    config,
+    scenarios: scenarios as ScenarioInput[],
+    reporters,
+    ...(values.alerts === undefined ? {} : { alertFiles: values.alerts }),
+  });
   return run.exitCode;
 }
 

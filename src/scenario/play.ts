@@ -16,6 +16,9 @@ import { startJourneys } from '../journeys/driver.ts';
 import type { JourneyDriver } from '../journeys/driver.ts';
 import type { JourneySample } from '../journeys/types.ts';
 import { withScenarioJourneys } from './metric-source.ts';
+import type { ScrapeTarget } from '../alerts/index.ts';
+import { AlertCheck, wantsAlerts } from './alert-check.ts';
+import type { AlertSettings } from './alert-check.ts';
 import type { ScenarioPlan } from './plan.ts';
 import { ProxySampler } from './proxy-sampler.ts';
 import type { ProxySample } from './proxy-sampler.ts';
@@ -29,6 +32,10 @@ export interface PlaySettings {
   connections: number;
   /** The run's report directory: failed browser journeys leave screenshots and traces there. */
   reportDir: string;
+  /** A team's own alert rule files (`--alerts`), judged with the shipped ones. */
+  alerts?: AlertSettings;
+  /** Path of the SUT's Prometheus endpoint (`sut.metricsUrl`), for alert verification. */
+  metricsPath?: string;
   requestTimeoutMs: number;
   allowHosts: readonly string[];
   signal: AbortSignal;
@@ -60,6 +67,8 @@ export interface Observations {
   timelineStarted: boolean;
   /** Browser journey runs, when the scenario has journeys. */
   journeys: JourneySample[];
+  /** The alert recording, when the scenario or the run verifies alerts (judged by the caller). */
+  alertCheck: AlertCheck | undefined;
 }
 
 /** Scenario time: ms since the load started (the origin is set when it does). */
@@ -109,10 +118,14 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
   let load: LoadResult | undefined;
   let error: string | undefined;
   let journeys: JourneyDriver | undefined;
+  let alertCheck: AlertCheck | undefined;
   ctx.clock.start();
   const epochOrigin = Date.now();
   try {
     await Promise.all([idp.start(), proxy.start()]);
+    if (wantsAlerts(plan.scenario, s.alerts))
+      alertCheck = new AlertCheck(scrapeTargets(ctx, s), abortLoad.signal);
+    const check = alertCheck;
     const planned = plan.scenario.journeys ?? [];
     if (planned.length > 0)
       journeys = startJourneys({
@@ -139,7 +152,13 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
       timeout: s.requestTimeoutMs,
       allowHosts: s.allowHosts,
       signal: abortLoad.signal,
-      onRequest: (sample) => requests.add(sample),
+      onRequest:
+        check === undefined
+          ? (sample) => requests.add(sample)
+          : (sample) => {
+              requests.add(sample);
+              check.observe(sample);
+            },
     });
     const timeline = playTimeline({
       items: plan.scenario.timeline ?? [],
@@ -239,5 +258,16 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
     error,
     timelineStarted: played !== undefined,
     journeys: [...(journeys?.samples ?? [])],
+    alertCheck,
   };
+}
+
+/** What alert verification scrapes: every SUT replica's /metrics and mock-idp's. */
+function scrapeTargets(ctx: PlayContext, s: PlaySettings): ScrapeTarget[] {
+  const targets: ScrapeTarget[] = [{ job: 'mock-idp', url: ctx.env.idp.metricsUrl }];
+  if (s.metricsPath === undefined) return targets;
+  for (const replica of ctx.sut.replicas)
+    if (replica.url !== undefined)
+      targets.push({ job: 'sut', url: new URL(s.metricsPath, replica.url).toString() });
+  return targets;
 }

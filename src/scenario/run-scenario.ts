@@ -17,6 +17,8 @@ import type { RunEnvironment } from './environment.ts';
 import { IdpSampler, idpWindow } from './idp-sampler.ts';
 import { judgeScenario } from './judge.ts';
 import { withScenarioJourneys } from './metric-source.ts';
+import type { AlertVerdict } from '../alerts/index.ts';
+import type { AlertSettings } from './alert-check.ts';
 import { planScenario } from './plan.ts';
 import type { ScenarioPlan } from './plan.ts';
 import { playScenario, ScenarioClock } from './play.ts';
@@ -42,6 +44,10 @@ export interface ScenarioRunSettings {
   logPatternNames: readonly string[];
   /** The run's report directory (browser journeys leave screenshots and traces there). */
   reportDir: string;
+  /** A team's own alert rule files (`--alerts`), judged with the shipped ones. */
+  alerts?: AlertSettings;
+  /** Path of the SUT's Prometheus endpoint, for alert verification. */
+  metricsPath?: string;
   /** Policies the SUT enforces (its profile): SLOs and request kinds that test others are not applicable. */
   capabilities: ReadonlySet<SutCapability>;
   /** The key-cache timings the scenario's durations were resolved with, for the report. */
@@ -77,6 +83,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
   let observed: Observations | undefined;
   let stageError: string | undefined;
   let counters: Record<string, number> = {};
+  let alerts: AlertVerdict[] | undefined;
   try {
     const { sut, mix, targets } = await setUpStage(s.env, plan, s, stage, record, () => idp.baseline());
     const before = await scrapeSut(sut, s.scrapeSutMetrics);
@@ -85,6 +92,7 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
       { ...s, connections: scenario.load.connections ?? s.connections },
     );
     counters = counterIncreases(before, await scrapeSut(sut, s.scrapeSutMetrics));
+    alerts = await judgeAlertsOf(observed, plan, s);
   } catch (error) {
     stageError = oneLine(error);
   } finally {
@@ -96,14 +104,46 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
   const result = buildResult(plan, observed, timeline, stage, s);
   await s.env.stopSut();
   const error = stageError ?? observed?.error;
+  const status = withAlerts(result.status, alerts);
   return {
     ...result,
+    status,
+    ...(alerts === undefined ? {} : { alerts }),
     ...(s.signal.aborted ? { status: 'interrupted' } : error !== undefined ? { status: 'error', error } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - clock0),
     logMatches,
     sutCounters: counters,
   };
+}
+
+/** Judges the recorded alerts, when the scenario or the run verifies them. */
+async function judgeAlertsOf(
+  observed: Observations,
+  plan: ScenarioPlan,
+  s: ScenarioRunSettings,
+): Promise<AlertVerdict[] | undefined> {
+  if (observed.alertCheck === undefined) return undefined;
+  // A fault in force before the SUT started counts from the load's start.
+  const firstFault =
+    (plan.scenario.beforeStart ?? []).length > 0 ? 0 : Math.min(...observed.faultSpans.map((f) => f.fromMs));
+  return observed.alertCheck.judge({
+    scenario: plan.scenario,
+    settings: s.alerts,
+    reportDir: s.reportDir,
+    faultStartMs: Number.isFinite(firstFault) ? observed.epochOrigin + firstFault : undefined,
+  });
+}
+
+/** Alert verdicts count like SLOs: a missed detection fails, a rule that could not have fired is inconclusive. */
+function withAlerts(
+  status: ScenarioResult['status'],
+  alerts: readonly AlertVerdict[] | undefined,
+): ScenarioResult['status'] {
+  if (alerts === undefined || status !== 'passed') return status;
+  if (alerts.some((a) => a.status === 'fail')) return 'failed';
+  if (alerts.some((a) => a.status === 'inconclusive')) return 'inconclusive';
+  return status;
 }
 
 /** The scenario's result from its plan and observations (status before errors and interruptions). */

@@ -4,7 +4,7 @@
  * on error and on SIGINT/SIGTERM (then exit 130 with a partial report marked interrupted).
  */
 import { mkdir } from 'node:fs/promises';
-import { ExitCode, HarnessError } from '../errors.ts';
+import { ExitCode, HarnessError, ValidationError } from '../errors.ts';
 import { FaultLedger } from '../faults/ledger.ts';
 import type { FullConfig, FullSutConfig } from '../config/types.ts';
 import type { ReporterFanout } from '../reporters/fanout.ts';
@@ -13,6 +13,9 @@ import type { SutOptions } from '../sut/types.ts';
 import type { ScenarioInput } from './define.ts';
 import { RunEnvironment } from './environment.ts';
 import type { RunResult, ScenarioResult } from '../result/types.ts';
+import { assertPromtool, resolveRuleFiles } from '../alerts/index.ts';
+import { wantsAlerts } from './alert-check.ts';
+import type { AlertSettings } from './alert-check.ts';
 import { prepareScenarios } from './prepare.ts';
 import type { PreparedScenario } from './prepare.ts';
 import { runScenario } from './run-scenario.ts';
@@ -30,6 +33,8 @@ export interface RunOptions {
   config: FullConfig;
   scenarios: ScenarioInput[];
   reporters: ReporterFanout;
+  /** A team's own alert rule files (`--alerts`), judged in every scenario with the shipped rules. */
+  alertFiles?: readonly string[];
 }
 
 /** The SUT profile (config `sut.profile`), when pinned. */
@@ -48,6 +53,14 @@ export function validateScenarios(scenarios: readonly unknown[], config: FullCon
     routes: ['default'],
     timings: timingsOf(profileOf(config), config.timeScale),
   });
+}
+
+/** The team's rule files, resolved against the working directory; missing ones are a usage error (exit 2). */
+async function alertSettings(files: readonly string[] | undefined): Promise<AlertSettings | undefined> {
+  if (files === undefined || files.length === 0) return undefined;
+  const resolved = await resolveRuleFiles(files, process.cwd());
+  if (resolved.problems.length > 0) throw new ValidationError('alert rule files', resolved.problems);
+  return { files: resolved.files };
 }
 
 /** The result of a scenario that was not played, with the reason. */
@@ -184,6 +197,9 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     );
     const timings = timingsOf(profileOf(config), config.timeScale);
     const prepared = validateScenarios(scenarios, config);
+    const alerts = await alertSettings(options.alertFiles);
+    // Alert verification needs promtool: say so (exit 2) before anything starts, not mid-run.
+    if (prepared.some((p) => p.skip === undefined && wantsAlerts(p.scenario, alerts))) await assertPromtool();
     for (const [index, p] of prepared.entries()) {
       if (interrupt.signal.aborted) break;
       if (p.skip !== undefined) {
@@ -206,6 +222,8 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
         ),
         scrapeSutMetrics: sut.metricsUrl !== undefined,
         reportDir: config.output.dir,
+        ...(alerts === undefined ? {} : { alerts }),
+        ...(sut.metricsUrl === undefined ? {} : { metricsPath: sut.metricsUrl }),
         capabilities: capabilitiesOf(profileOf(config)),
         timings: reportTimings(timings, p.used),
         clientsPerIssuer: 8,

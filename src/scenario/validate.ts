@@ -95,6 +95,8 @@ const scenarioShape = z.strictObject({
   }),
   timeline: z.array(timelineItem).optional(),
   // Checked like SLOs below (metric, threshold, window), plus the premise in words.
+  expectAlerts: z.record(z.string().min(1), z.strictObject({ within: duration })).optional(),
+  silentAlerts: z.array(z.string().min(1)).optional(),
   // Checked by the journeys module (spec files exist, `every` is a duration), every problem listed.
   journeys: z.unknown().optional(),
   preconditions: z
