@@ -1,0 +1,200 @@
+/**
+ * Stopping keystorm the way users do: `npx keystorm run …` (npm exec → sh -c → node) or
+ * `node bin/keystorm.mjs run …`, with SIGINT, SIGTERM or SIGKILL sent to npm or to the harness.
+ * Every case plays a scenario that would run a minute with a fault in force, interrupts it
+ * once the fault is applied, and checks the real processes and ports afterwards.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT } from './cli.ts';
+import {
+  accepts,
+  commandLine,
+  descendantsOf,
+  eventually,
+  isRunning,
+  listeningPorts,
+  runningWithMarker,
+} from './signals-processes.ts';
+
+const BIN = join(ROOT, 'bin', 'keystorm.mjs');
+/** The npx of the Node running the tests (the one CI's matrix selected), else the one on PATH. */
+const NPX = existsSync(join(dirname(process.execPath), 'npx'))
+  ? join(dirname(process.execPath), 'npx')
+  : 'npx';
+/** What "within a few seconds" means for stopping everything. */
+const STOP_WITHIN_MS = 8000;
+
+/** A minute of steady load with a fault in force: it can only end early by being interrupted. */
+const HOLD_SCENARIO = {
+  name: 'signals-hold',
+  hypothesis: 'Runs long enough to be interrupted while a fault is in force.',
+  load: { phases: [{ name: 'steady', rate: 5, duration: '60s' }] },
+  timeline: [
+    {
+      from: '1s',
+      to: '60s',
+      fault: {
+        name: 'slow-jwks',
+        kind: 'http-status',
+        target: { issuer: 'gitlab', endpoint: 'jwks' },
+        attributes: { status: 503 },
+      },
+    },
+  ],
+  slos: [{ metric: 'unexpected_rate', threshold: 'rate<0.5' }],
+};
+
+type Via = 'npx' | 'node';
+
+interface Launched {
+  child: ChildProcess;
+  out: string;
+  /** The node process running keystorm (for npx: below npm exec and its sh -c). */
+  harness: number;
+  /** The SUT replicas and whatever they started. */
+  sut: number[];
+  ports: number[];
+  /** Everything else the harness started (the reaper, tsx's esbuild service). */
+  helpers: number[];
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+let dir: string;
+let scenarioFile: string;
+
+async function launch(via: Via, label: string): Promise<Launched> {
+  const marker = `KEYSTORM_SIGNALS_${randomUUID().replace(/-/g, '')}`;
+  const out = join(dir, label);
+  const args = [
+    'run',
+    scenarioFile,
+    '--out',
+    out,
+    '--reporter',
+    'json',
+    '--reporter',
+    'console',
+    '--time-scale',
+    '0.5',
+    '--sut-env',
+    `${marker}=1`,
+  ];
+  const child =
+    via === 'npx'
+      ? spawn(NPX, ['keystorm', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const applied = await eventually(() => /fault slow-jwks applied/.test(output), 90_000);
+  assert.ok(applied, `${label}: the fault was never applied; output:\n${output}`);
+  const tree = descendantsOf(child.pid as number);
+  const harness =
+    via === 'node'
+      ? (child.pid as number)
+      : tree.find((pid) => /keystorm(\.mjs)?$/.test(commandLine(pid)[1] ?? ''));
+  assert.ok(harness !== undefined, `${label}: no harness among ${tree.join(',')}`);
+  const sut = runningWithMarker(marker);
+  const ports = listeningPorts(sut);
+  assert.ok(sut.length >= 2, `${label}: expected two SUT replicas, found ${sut.join(',')}`);
+  assert.ok(ports.length >= 2, `${label}: expected the replicas' ports, found ${ports.join(',')}`);
+  const helpers = descendantsOf(harness).filter((pid) => !sut.includes(pid));
+  assert.ok(
+    helpers.some((pid) => commandLine(pid)[0] === 'keystorm-reaper'),
+    `${label}: no reaper among ${helpers.map((p) => commandLine(p).join(' ')).join('; ')}`,
+  );
+  return { child, out, harness, sut, ports, helpers, output: () => output, exit };
+}
+
+/** Asserts that nothing keystorm started outlives the stop: processes gone, ports closed. */
+async function assertAllStopped(run: Launched, label: string): Promise<void> {
+  const everything = [run.harness, ...run.sut, ...run.helpers];
+  const gone = await eventually(() => everything.every((pid) => !isRunning(pid)), STOP_WITHIN_MS);
+  const left = everything.filter(isRunning).map((pid) => `${pid} ${commandLine(pid).join(' ')}`);
+  assert.ok(gone, `${label}: still running after ${STOP_WITHIN_MS} ms:\n${left.join('\n')}\n${run.output()}`);
+  for (const port of run.ports) {
+    assert.equal(await accepts(port), false, `${label}: port ${port} still accepts connections`);
+  }
+}
+
+async function summaryOf(run: Launched): Promise<{ status: string; exitCode: number } | undefined> {
+  try {
+    return JSON.parse(await readFile(join(run.out, 'summary.json'), 'utf8')) as {
+      status: string;
+      exitCode: number;
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGINT/SIGTERM anywhere in the tree: an interrupted report, exit 130, nothing left. */
+async function interruptCase(via: Via, target: 'npm' | 'harness', signal: NodeJS.Signals): Promise<void> {
+  const label = `${via}-${target}-${signal}`;
+  const run = await launch(via, label);
+  process.kill(target === 'npm' ? (run.child.pid as number) : run.harness, signal);
+  await assertAllStopped(run, label);
+  const exit = await run.exit;
+  const summary = await summaryOf(run);
+  assert.equal(
+    summary?.status,
+    'interrupted',
+    `${label}: summary ${JSON.stringify(summary)}\n${run.output()}`,
+  );
+  assert.equal(summary.exitCode, 130);
+  assert.doesNotMatch(run.output(), /rollback incomplete/);
+  if (target === 'harness') {
+    // The harness exits 130; npm exec (and its shell) pass that on.
+    assert.equal(exit.code, 130, `${label}: exit ${JSON.stringify(exit)}\n${run.output()}`);
+  } else {
+    // npm exec forwards the signal to its shell, which dies of it; npm then ends itself with the
+    // same signal, before the harness has finished. The report is the verdict, not npm's status.
+    assert.notEqual(exit.code, 0, `${label}: npm exited 0`);
+    assert.match(run.output(), /— stopping as on SIG(INT|TERM)/);
+  }
+}
+
+/** SIGKILL of the harness: no hook runs in it, yet nothing it started outlives it. */
+async function killCase(via: Via): Promise<void> {
+  const label = `${via}-harness-SIGKILL`;
+  const run = await launch(via, label);
+  process.kill(run.harness, 'SIGKILL');
+  await assertAllStopped(run, label);
+  const exit = await run.exit;
+  assert.ok(exit.code !== 0, `${label}: exit ${JSON.stringify(exit)}`);
+  assert.notEqual((await summaryOf(run))?.status, 'passed');
+}
+
+describe('signals, as users start and stop keystorm', { concurrency: 3 }, () => {
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'keystorm-signals-'));
+    scenarioFile = join(dir, 'signals-hold.json');
+    await writeFile(scenarioFile, JSON.stringify(HOLD_SCENARIO));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`npx: ${signal} to npm exec stops everything and reports interrupted`, () =>
+      interruptCase('npx', 'npm', signal));
+    it(`npx: ${signal} to the harness exits 130 through npm and reports interrupted`, () =>
+      interruptCase('npx', 'harness', signal));
+    it(`node bin: ${signal} to the harness exits 130 and reports interrupted`, () =>
+      interruptCase('node', 'harness', signal));
+  }
+
+  it('npx: SIGKILL of npm exec orphans the harness, which stops as on SIGTERM', () =>
+    interruptCase('npx', 'npm', 'SIGKILL'));
+  it('npx: SIGKILL of the harness leaves no SUT replica running or listening', () => killCase('npx'));
+  it('node bin: SIGKILL of the harness leaves no SUT replica running or listening', () => killCase('node'));
+});
