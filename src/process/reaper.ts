@@ -15,7 +15,8 @@ let reaper: { child: ChildProcess; stdin: Writable } | undefined;
 let unavailable = false;
 
 function startReaper(): typeof reaper {
-  if (reaper !== undefined || unavailable) return reaper;
+  // Windows has no process groups to signal: the harness's own exit hook is all there is.
+  if (reaper !== undefined || unavailable || process.platform === 'win32') return reaper;
   try {
     const child = spawn(process.execPath, ['-e', REAPER_SOURCE, String(REAPER_GRACE_MS)], {
       stdio: ['pipe', 'ignore', 'ignore'],

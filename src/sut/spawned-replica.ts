@@ -107,7 +107,8 @@ export class SpawnedReplica implements SutReplica {
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: stopped as a whole, out of reach of a Ctrl-C meant for the
       // harness (which stops it in order), and guarded by the reaper should the harness die.
-      detached: true,
+      // (On Windows, detached means a console window of its own, and groups are not signalled.)
+      detached: process.platform !== 'win32',
     });
     this.child = child;
     trackChild(child);
