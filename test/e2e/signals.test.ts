@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from './cli.ts';
 import {
   accepts,
@@ -65,7 +66,12 @@ interface Launched {
   /** Everything else the harness started (the reaper, tsx's esbuild service). */
   helpers: number[];
   output: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exit: Promise<Exit>;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 let dir: string;
@@ -88,7 +94,8 @@ async function launch(via: Via, label: string): Promise<Launched> {
     '--sut-env',
     `${marker}=1`,
   ];
-  const options: SpawnOptions = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] };
+  // Its own process group, like a command started from an interactive shell (for Ctrl-C).
+  const options: SpawnOptions = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true };
   const child: ChildProcess =
     via === 'npx'
       ? spawn(NPX, ['keystorm', ...args], options)
@@ -99,7 +106,7 @@ async function launch(via: Via, label: string): Promise<Launched> {
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+  const exit = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const applied = await eventually(() => /fault slow-jwks applied/.test(output), 90_000);
@@ -133,6 +140,23 @@ async function assertAllStopped(run: Launched, label: string): Promise<void> {
   }
 }
 
+/** The exit of the spawned process (npm exec, sh or node), which must come within `ms`. */
+async function exitWithin(run: Launched, ms: number): Promise<Exit> {
+  const exit = await Promise.race([run.exit, sleep(ms, undefined, { ref: false })]);
+  assert.ok(
+    exit !== undefined,
+    `${commandLine(run.child.pid as number).join(' ')} still running after ${ms} ms`,
+  );
+  return exit;
+}
+
+/** A failed case must not leave its run playing on: SIGKILL what it started, by PID. */
+function killLeftovers(run: Launched): void {
+  for (const pid of [run.child.pid as number, run.harness, ...run.sut, ...run.helpers]) {
+    if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
 async function summaryOf(run: Launched): Promise<{ status: string; exitCode: number } | undefined> {
   try {
     return JSON.parse(await readFile(join(run.out, 'summary.json'), 'utf8')) as {
@@ -147,15 +171,22 @@ async function summaryOf(run: Launched): Promise<{ status: string; exitCode: num
 /** SIGINT/SIGTERM anywhere in the tree: an interrupted report, exit 130, nothing left. */
 async function interruptCase(
   via: Via,
-  target: 'npm' | 'harness' | 'parent',
+  target: 'npm' | 'harness' | 'parent' | 'group',
   signal: NodeJS.Signals,
 ): Promise<void> {
   const label = `${via}-${target}-${signal}`;
   const run = await launch(via, label);
-  // npm exec and the harness's `sh -c` parent are both the spawned child.
-  process.kill(target === 'harness' ? run.harness : (run.child.pid as number), signal);
-  await assertAllStopped(run, label);
-  const exit = await run.exit;
+  let exit: Exit;
+  try {
+    // npm exec and the harness's `sh -c` parent are both the spawned child, which leads the
+    // process group a terminal's Ctrl-C goes to.
+    const child = run.child.pid as number;
+    process.kill(target === 'harness' ? run.harness : target === 'group' ? -child : child, signal);
+    await assertAllStopped(run, label);
+    exit = await exitWithin(run, STOP_WITHIN_MS);
+  } finally {
+    killLeftovers(run);
+  }
   const summary = await summaryOf(run);
   assert.equal(
     summary?.status,
@@ -164,7 +195,10 @@ async function interruptCase(
   );
   assert.equal(summary.exitCode, 130);
   assert.doesNotMatch(run.output(), /rollback incomplete/);
-  if (target === 'harness') {
+  if (target === 'group') {
+    // keystorm exits 130; the shell, which got the SIGINT too, then ends by it, and so does npm.
+    assert.ok(exit.code === 130 || exit.signal === 'SIGINT', `${label}: exit ${JSON.stringify(exit)}`);
+  } else if (target === 'harness') {
     // The harness exits 130; npm exec (and its shell) pass that on.
     assert.equal(exit.code, 130, `${label}: exit ${JSON.stringify(exit)}\n${run.output()}`);
   } else {
@@ -180,9 +214,14 @@ async function interruptCase(
 async function killCase(via: Via): Promise<void> {
   const label = `${via}-harness-SIGKILL`;
   const run = await launch(via, label);
-  process.kill(run.harness, 'SIGKILL');
-  await assertAllStopped(run, label);
-  const exit = await run.exit;
+  let exit: Exit;
+  try {
+    process.kill(run.harness, 'SIGKILL');
+    await assertAllStopped(run, label);
+    exit = await exitWithin(run, STOP_WITHIN_MS);
+  } finally {
+    killLeftovers(run);
+  }
   assert.ok(exit.code !== 0, `${label}: exit ${JSON.stringify(exit)}`);
   assert.notEqual((await summaryOf(run))?.status, 'passed');
 }
@@ -195,6 +234,8 @@ describe('signals, as users start and stop keystorm', { concurrency: 3 }, () => 
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
+  it('npx: Ctrl-C (SIGINT to the foreground process group) exits 130 and reports interrupted', () =>
+    interruptCase('npx', 'group', 'SIGINT'));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`npx: ${signal} to npm exec stops everything and reports interrupted`, () =>
       interruptCase('npx', 'npm', signal));
@@ -206,6 +247,8 @@ describe('signals, as users start and stop keystorm', { concurrency: 3 }, () => 
 
   it('npx: SIGKILL of npm exec orphans the harness, which stops as on SIGTERM', () =>
     interruptCase('npx', 'npm', 'SIGKILL'));
+  it('node bin: SIGHUP (the terminal closed) to the harness exits 130 and reports interrupted', () =>
+    interruptCase('node', 'harness', 'SIGHUP'));
   it('node bin: the death of its parent (SIGKILL) stops the harness as on SIGTERM', () =>
     interruptCase('sh', 'parent', 'SIGKILL'));
   it('npx: SIGKILL of the harness leaves no SUT replica running or listening', () => killCase('npx'));
