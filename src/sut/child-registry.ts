@@ -5,15 +5,20 @@
  * - the harness's own 'exit' hook SIGKILLs the groups still running (uncaught error, process.exit);
  * - the reaper (src/process/reaper.ts) stops them when the harness dies without running any
  *   hook at all (SIGKILL, a crash of node itself);
+ * - a record on disk (src/process/leftovers.ts) lets the next run stop them should the reaper
+ *   have been killed too (see sweepLeftoversOnce());
  * - when a SUT's main process exits, what is left of its group is killed at once: debris of a
  *   SUT that is gone must not hold its port or outlive the run.
  * Only groups recorded here are ever signalled.
  */
 import type { ChildProcess } from 'node:child_process';
+import { RunRecord, sweepLeftovers } from '../process/leftovers.ts';
 import { guardGroup, releaseGroup } from '../process/reaper.ts';
 
 const running = new Set<ChildProcess>();
 let hookInstalled = false;
+let record: RunRecord | undefined;
+let swept: Promise<void> | undefined;
 
 function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
@@ -36,8 +41,21 @@ export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolea
 function killAllOnExit(): void {
   for (const child of running) {
     if (isRunning(child)) signalGroup(child, 'SIGKILL');
+    if (child.pid !== undefined) record?.remove(child.pid);
   }
   running.clear();
+}
+
+/**
+ * Before the first SUT of this process is spawned: stops the SUT groups that earlier runs,
+ * killed outright, left running (only those provably theirs), and says so on stderr.
+ */
+export function sweepLeftoversOnce(): Promise<void> {
+  swept ??= sweepLeftovers().then(
+    (lines) => lines.forEach((line) => process.stderr.write(`keystorm: ${line}\n`)),
+    () => undefined,
+  );
+  return swept;
 }
 
 /** Records a spawned child (the leader of its own process group) until it exits. */
@@ -50,10 +68,13 @@ export function trackChild(child: ChildProcess): void {
   if (pid === undefined) return; // never started: nothing to track
   running.add(child);
   guardGroup(pid);
+  record ??= new RunRecord();
+  record.add(pid);
   child.once('exit', () => {
     running.delete(child);
     signalGroup(child, 'SIGKILL');
     releaseGroup(pid);
+    record?.remove(pid);
   });
 }
 

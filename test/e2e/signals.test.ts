@@ -109,8 +109,10 @@ async function launch(via: Via, label: string): Promise<Launched> {
   const exit = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const applied = await eventually(() => /fault slow-jwks applied/.test(output), 90_000);
-  assert.ok(applied, `${label}: the fault was never applied; output:\n${output}`);
+  let exited = false;
+  void exit.then(() => (exited = true));
+  const applied = await eventually(() => exited || /fault slow-jwks applied/.test(output), 90_000);
+  assert.ok(applied && !exited, `${label}: the fault was never applied; output:\n${output}`);
   const tree = descendantsOf(child.pid as number);
   const harness =
     via === 'node'
@@ -226,14 +228,14 @@ async function killCase(via: Via): Promise<void> {
   assert.notEqual((await summaryOf(run))?.status, 'passed');
 }
 
-describe('signals, as users start and stop keystorm', { concurrency: 3 }, () => {
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'keystorm-signals-'));
-    scenarioFile = join(dir, 'signals-hold.json');
-    await writeFile(scenarioFile, JSON.stringify(HOLD_SCENARIO));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'keystorm-signals-'));
+  scenarioFile = join(dir, 'signals-hold.json');
+  await writeFile(scenarioFile, JSON.stringify(HOLD_SCENARIO));
+});
+after(() => rm(dir, { recursive: true, force: true }));
 
+describe('signals, as users start and stop keystorm', { concurrency: 3 }, () => {
   it('npx: Ctrl-C (SIGINT to the foreground process group) exits 130 and reports interrupted', () =>
     interruptCase('npx', 'group', 'SIGINT'));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -253,4 +255,34 @@ describe('signals, as users start and stop keystorm', { concurrency: 3 }, () => 
     interruptCase('sh', 'parent', 'SIGKILL'));
   it('npx: SIGKILL of the harness leaves no SUT replica running or listening', () => killCase('npx'));
   it('node bin: SIGKILL of the harness leaves no SUT replica running or listening', () => killCase('node'));
+});
+
+// Alone, after the cases above: their runs would otherwise sweep this case's leftovers.
+describe('leftovers of a run killed with its reaper', () => {
+  it('the next run stops the SUT replicas that were left running, and says so', async () => {
+    const first = await launch('node', 'node-leftovers-first');
+    let second: Launched | undefined;
+    try {
+      const reaper = first.helpers.find((pid) => commandLine(pid)[0] === 'keystorm-reaper') as number;
+      process.kill(first.harness, 'SIGKILL');
+      process.kill(reaper, 'SIGKILL');
+      await sleep(1000);
+      assert.ok(first.sut.some(isRunning), 'with the reaper gone too, the replicas should still run');
+      second = await launch('node', 'node-leftovers-second');
+      const leaders = first.sut.filter((pid) => commandLine(pid).includes('examples/gateway/main.ts'));
+      assert.equal(leaders.length, 2, `replica leaders among ${first.sut.join(',')}`);
+      for (const pid of leaders) {
+        assert.match(
+          second.output(),
+          new RegExp(`stopped SUT process ${pid} \\(.*\\) left running by an earlier run`),
+        );
+      }
+      await assertAllStopped({ ...first, helpers: [] }, 'the first run');
+      process.kill(second.harness, 'SIGINT');
+      assert.equal((await exitWithin(second, STOP_WITHIN_MS)).code, 130);
+    } finally {
+      killLeftovers(first);
+      if (second !== undefined) killLeftovers(second);
+    }
+  });
 });
