@@ -264,12 +264,12 @@ describe('leftovers of a run killed with its reaper', () => {
     let second: Launched | undefined;
     try {
       const reaper = first.helpers.find((pid) => commandLine(pid)[0] === 'keystorm-reaper') as number;
+      const leaders = first.sut.filter((pid) => commandLine(pid).includes('examples/gateway/main.ts'));
       process.kill(first.harness, 'SIGKILL');
       process.kill(reaper, 'SIGKILL');
       await sleep(1000);
       assert.ok(first.sut.some(isRunning), 'with the reaper gone too, the replicas should still run');
       second = await launch('node', 'node-leftovers-second');
-      const leaders = first.sut.filter((pid) => commandLine(pid).includes('examples/gateway/main.ts'));
       assert.equal(leaders.length, 2, `replica leaders among ${first.sut.join(',')}`);
       for (const pid of leaders) {
         assert.match(
