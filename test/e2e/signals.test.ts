@@ -52,8 +52,11 @@ const HOLD_SCENARIO = {
   slos: [{ metric: 'unexpected_rate', threshold: 'rate<0.5' }],
 };
 
-/** npx: `npx keystorm …`; node: `node bin/keystorm.mjs …`; sh: the latter under a `sh -c` parent. */
-type Via = 'npx' | 'node' | 'sh';
+/**
+ * npx: `npx keystorm …`; node: `node bin/keystorm.mjs …`; sh, sh-npx: either under a `sh -c`
+ * parent (a CI step's shell).
+ */
+type Via = 'npx' | 'node' | 'sh' | 'sh-npx';
 
 interface Launched {
   child: ChildProcess;
@@ -99,9 +102,18 @@ async function launch(via: Via, label: string): Promise<Launched> {
   const child: ChildProcess =
     via === 'npx'
       ? spawn(NPX, ['keystorm', ...args], options)
-      : via === 'sh'
+      : via === 'sh' || via === 'sh-npx'
         ? // `; exit $?` keeps the shell in between even where sh would exec a lone command.
-          spawn('sh', ['-c', `"$0" "$@"; exit $?`, process.execPath, BIN, ...args], options)
+          spawn(
+            'sh',
+            [
+              '-c',
+              `"$0" "$@"; exit $?`,
+              ...(via === 'sh' ? [process.execPath, BIN] : [NPX, 'keystorm']),
+              ...args,
+            ],
+            options,
+          )
         : spawn(process.execPath, [BIN, ...args], options);
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -253,6 +265,8 @@ describe('signals, as users start and stop keystorm', { concurrency: 3 }, () => 
     interruptCase('node', 'harness', 'SIGHUP'));
   it('node bin: the death of its parent (SIGKILL) stops the harness as on SIGTERM', () =>
     interruptCase('sh', 'parent', 'SIGKILL'));
+  it('npx: the death of the shell that ran npx (a cancelled CI step) stops the harness as on SIGTERM', () =>
+    interruptCase('sh-npx', 'parent', 'SIGKILL'));
   it('npx: SIGKILL of the harness leaves no SUT replica running or listening', () => killCase('npx'));
   it('node bin: SIGKILL of the harness leaves no SUT replica running or listening', () => killCase('node'));
 });
