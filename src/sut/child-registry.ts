@@ -1,7 +1,7 @@
 /**
  * Every SUT process keystorm spawned, by PID. Each runs as the leader of its own process group
  * (spawned detached), so stopping it reaches whatever it started too (`npm start` → node).
- * Three nets make sure no group outlives the harness:
+ * These nets make sure no group outlives the harness:
  * - the harness's own 'exit' hook SIGKILLs the groups still running (uncaught error, process.exit);
  * - the reaper (src/process/reaper.ts) stops them when the harness dies without running any
  *   hook at all (SIGKILL, a crash of node itself);
