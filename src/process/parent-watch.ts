@@ -66,6 +66,11 @@ function brokenLink(links: readonly Link[]): string | undefined {
   return undefined;
 }
 
+/** True when npm's shell woke up since we last looked (see the module comment). */
+function shellWoke(shell: Watched['shell']): boolean {
+  return shell !== undefined && (wakeupsOf(shell.pid) ?? shell.wakeups) !== shell.wakeups;
+}
+
 function sendOurselves(signal: 'SIGINT' | 'SIGTERM', why: string): void {
   process.stderr.write(`\nkeystorm: ${why} — stopping as on ${signal}\n`);
   process.kill(process.pid, signal);
@@ -94,15 +99,19 @@ export function watchParent(options: ParentWatchOptions = {}): () => void {
   };
   process.on('SIGCONT', onContinue);
   const started = watched.links[0]?.parent !== 1; // started by init: there is no one to lose
+  const intervalMs = options.intervalMs ?? 500;
+  let lastTick = performance.now();
   const timer = setInterval(() => {
+    // Late by far: we were stopped (Ctrl-Z) or starved. Judge the shell on the next tick, after
+    // a pending SIGCONT has re-read its count.
+    const late = performance.now() - lastTick > 3 * intervalMs;
+    lastTick = performance.now();
     const why = brokenLink(watched.links);
-    const shell = watched.shell;
-    const shellWoke =
-      shell !== undefined && why === undefined && (wakeupsOf(shell.pid) ?? shell.wakeups) !== shell.wakeups;
-    if (why === undefined && !shellWoke) return;
     if (why !== undefined) onStop('SIGTERM', why);
-    else onStop('SIGINT', `npm exec's shell (pid ${shell?.pid}) got a signal it did not pass on`);
-  }, options.intervalMs ?? 500);
+    else if (!late && shellWoke(watched.shell)) {
+      onStop('SIGINT', `npm exec's shell (pid ${watched.shell?.pid}) got a signal it did not pass on`);
+    }
+  }, intervalMs);
   timer.unref();
   if (!started) clearInterval(timer);
   return () => {
