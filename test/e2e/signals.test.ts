@@ -208,6 +208,7 @@ async function interruptCase(
     `${label}: summary ${JSON.stringify(summary)}\n${run.output()}`,
   );
   assert.equal(summary.exitCode, 130);
+  assert.match(run.output(), /fault slow-jwks reverted/, `${label}: the fault was not rolled back`);
   assert.doesNotMatch(run.output(), /rollback incomplete/);
   if (target === 'group') {
     // keystorm exits 130; the shell, which got the SIGINT too, then ends by it, and so does npm.
