@@ -3,6 +3,7 @@
  * when used, so `keystorm idp` does not load the load engine and vice versa.
  */
 import { ExitCode, HarnessError, ValidationError } from './errors.ts';
+import { watchParent } from './process/parent-watch.ts';
 
 type CommandMain = (argv: string[]) => Promise<number>;
 
@@ -52,11 +53,16 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`keystorm: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return ExitCode.usage;
   }
+  // Orphaned (npm exec got the Ctrl-C and its shell died, or whatever started us is gone): stop
+  // as on SIGTERM rather than play on unseen. See src/process/parent-watch.ts.
+  const unwatchParent = watchParent();
   try {
     const { main: commandMain } = await command.load();
     return await commandMain(rest);
   } catch (error) {
     return reportFatal(error);
+  } finally {
+    unwatchParent();
   }
 }
 

@@ -6,6 +6,7 @@
 import { Agent } from 'undici';
 import { HarnessError } from '../errors.ts';
 import { AttachedReplica } from './attached-replica.ts';
+import { sweepLeftoversOnce } from './child-registry.ts';
 import { reservePort } from './free-port.ts';
 import type { MetricsSnapshot } from './metrics.ts';
 import type { ReadyProbe } from './readiness.ts';
@@ -29,6 +30,7 @@ export async function createSut(options: SutOptions, runtime: SutRuntime = {}): 
   if (!isSpawn(options))
     return new SutGroup('attach', [new AttachedReplica(options, runtime, dispatcher)], dispatcher);
 
+  await sweepLeftoversOnce();
   const count = options.replicas ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS) {
     await dispatcher.close();

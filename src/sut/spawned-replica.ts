@@ -105,7 +105,10 @@ export class SpawnedReplica implements SutReplica {
       cwd: this.options.cwd,
       env: { ...(this.options.inheritEnv === false ? {} : process.env), ...this.plan.env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: false,
+      // Its own process group: stopped as a whole, out of reach of a Ctrl-C meant for the
+      // harness (which stops it in order), and guarded by the reaper should the harness die.
+      // (On Windows, detached means a console window of its own, and groups are not signalled.)
+      detached: process.platform !== 'win32',
     });
     this.child = child;
     trackChild(child);

@@ -1,10 +1,12 @@
 /**
- * Stops one child we spawned: SIGTERM to its PID, SIGKILL when it has not exited after
- * `stopTimeoutMs`. Both waits are bounded, so stopping never hangs the harness.
+ * Stops one child we spawned: SIGTERM to its process group (the child and whatever it started),
+ * SIGKILL to the group when the child has not exited after `stopTimeoutMs`. Both waits are
+ * bounded, so stopping never hangs the harness.
  */
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../errors.ts';
+import { signalGroup } from './child-registry.ts';
 
 export interface ExitInfo {
   code: number | null;
@@ -47,10 +49,10 @@ export async function stopChild(child: ChildProcess, stopTimeoutMs: number): Pro
   if (child.exitCode !== null || child.signalCode !== null) {
     return { code: child.exitCode, signal: child.signalCode, killed: false };
   }
-  child.kill('SIGTERM');
+  signalGroup(child, 'SIGTERM');
   const gentle = await exitedWithin(child, stopTimeoutMs);
   if (gentle !== undefined) return { ...gentle, killed: false };
-  child.kill('SIGKILL');
+  signalGroup(child, 'SIGKILL');
   const forced = await exitedWithin(child, KILL_GRACE_MS);
   if (forced === undefined) {
     throw new HarnessError(
