@@ -244,7 +244,6 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
   } finally {
     await env?.close().catch(() => undefined);
     const report = await ledger.rollback();
-    unwatch();
     if (!report.ok) {
       const failed = report.steps.filter((s) => !s.ok).map((s) => `${s.label}: ${s.error ?? 'failed'}`);
       process.stderr.write(`keystorm: rollback incomplete:\n  ${failed.join('\n  ')}\n`);
@@ -275,6 +274,12 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
   for (const r of results)
     if (r.status === 'error')
       process.stderr.write(`keystorm: ${r.name}: harness failure: ${r.error ?? 'unknown'}\n`);
-  await reporters.onEnd(run, info);
+  // Signals stay handled until the report is written: a second Ctrl-C between the rollback and
+  // the report must not kill the process before summary.json exists.
+  try {
+    await reporters.onEnd(run, info);
+  } finally {
+    unwatch();
+  }
   return run;
 }
