@@ -8,6 +8,8 @@ import type { FullConfig, ScenarioRef } from '../config/types.ts';
 import { ExitCode, ValidationError } from '../errors.ts';
 import { createReporter, ReporterFanout } from '../reporters/index.ts';
 import type { ScenarioInput } from './define.ts';
+import { resolveScenarioTimings } from './resolve-timings.ts';
+import { timingsOf } from './sut-profile.ts';
 import { executeRun, validateScenarios } from './run.ts';
 import { selectScenarios } from './select.ts';
 import { checkScenario } from './validate.ts';
@@ -25,9 +27,11 @@ default): starts mock-idp, the fault proxy and the SUT, runs load and the timeli
   --out DIR           output directory (default: reports/latest)
   --reporter NAME     console, json, markdown, junit, html, prometheus; repeatable
   --time-scale X      scale every scenario duration (0.5 = twice as fast)
+  --alerts FILE       also judge this Prometheus rule file over the recorded series; repeatable
   -h, --help          this help
 
-exit codes: 0 all SLOs met, 1 SLO breach, 2 bad config or usage, 3 harness failure, 130 interrupted`;
+exit codes: 0 all SLOs met, 1 SLO breach, 2 bad config or usage, 3 harness failure,
+4 inconclusive (a drill's premise did not hold), 130 interrupted`;
 
 const LIST_USAGE = `usage: keystorm list [--config FILE] [--json]
 
@@ -37,8 +41,15 @@ function hooks(config?: FullConfig) {
   const issuers = config?.idp.issuers.map((i) => i.name) ?? ['gitlab', 'customersdot'];
   return {
     builtinScenarios: BUILT_IN_SCENARIOS.map((s) => s.name),
-    validateScenario: (scenario: unknown, path: string) =>
-      checkScenario(scenario, path, { issuers, routes: ['default'] }),
+    // Timing expressions ('ttl + 8s') are checked with default timings here; the run resolves
+    // them again with the SUT profile.
+    validateScenario: (scenario: unknown, path: string) => {
+      const resolved = resolveScenarioTimings(scenario as ScenarioInput, timingsOf(undefined, 1), path);
+      return [
+        ...resolved.problems,
+        ...checkScenario(resolved.scenario, path, { issuers, routes: ['default'] }),
+      ];
+    },
   };
 }
 
