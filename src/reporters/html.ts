@@ -52,11 +52,52 @@ function scenarioHtml(s: ScenarioResult, index: number): string {
 <p class="hypothesis">${esc(s.hypothesis)}</p>
 <p>Covers ${esc(s.covers.join(', ') || '–')} · ${esc(formatDuration(s.durationMs))} · ${s.load.requests} requests · unexpected ${esc(pct(unexpectedRate))} ·
 p95 ${esc(ms(s.load.corrected.p95))} (uncorrected ${esc(ms(s.load.uncorrected.p95))}) · JWKS fetches ${s.idp.jwksFetches}, peak concurrent ${s.idp.peakConcurrentJwksFetches}</p>
-${s.error === undefined ? '' : `<p class="error">${esc(s.error)}</p>`}
+${s.error === undefined ? '' : `<p class="error">harness failure: ${esc(s.error)}</p>`}
+${s.skipReason === undefined ? '' : `<p class="skipped">skipped: ${esc(s.skipReason)}</p>`}
+${findingsHtml(s)}
 <table><thead><tr><th></th><th>SLO</th><th>window</th><th>observed</th><th>samples</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>
 <div class="charts"><div id="c${index}-traffic"></div><div id="c${index}-latency"></div><div id="c${index}-jwks"></div></div>
 <details><summary>timeline</summary><ul>${timeline}</ul></details>
 </section>`;
+}
+
+/** Premises (unmet ones say why the verdict is inconclusive), timings used, alerts and journeys. */
+function findingsHtml(s: ScenarioResult): string {
+  const parts: string[] = [];
+  const premises = s.preconditions
+    .map(
+      (p) =>
+        `<li class="${p.met ? 'pass' : 'fail'}">${p.met ? 'held' : 'NOT MET'}: ${esc(p.premise)}${p.message === undefined ? '' : ` — ${esc(p.message)}`}</li>`,
+    )
+    .join('');
+  if (premises !== '')
+    parts.push(
+      `<details${s.status === 'inconclusive' ? ' open' : ''}><summary>premises</summary><ul>${premises}</ul></details>`,
+    );
+  const timings = Object.entries(s.timings ?? {});
+  if (timings.length > 0)
+    parts.push(
+      `<p>SUT timings used: ${timings.map(([n, t]) => `${esc(n)} ${esc(formatDuration(t.ms))} (${esc(t.source)})`).join(' · ')}</p>`,
+    );
+  const alerts = (s.alerts ?? [])
+    .map(
+      (a) =>
+        `<tr class="${a.status === 'pass' ? 'pass' : a.status === 'fail' ? 'fail' : 'warn'}"><td>${esc(a.status)}</td><td>${esc(a.alert)}</td><td>${esc(a.expected)}</td><td>${a.fired ? 'fired' : 'silent'}</td><td>${a.timeToDetectMs === undefined ? '–' : esc(formatDuration(a.timeToDetectMs))}</td><td>${esc(a.reason)}</td></tr>`,
+    )
+    .join('');
+  if (alerts !== '')
+    parts.push(
+      `<table><thead><tr><th></th><th>alert</th><th>expected</th><th>observed</th><th>time to detect</th><th>note</th></tr></thead><tbody>${alerts}</tbody></table>`,
+    );
+  const journeys = (s.journeys ?? [])
+    .map(
+      (j) =>
+        `<li class="${j.outcome === 'passed' ? 'pass' : 'fail'}">+${esc(formatDuration(j.atMs))} ${esc(j.journey)} ${esc(j.outcome)} (${esc(formatDuration(j.durationMs))})${j.failure === undefined ? '' : ` — ${esc(j.failure.split('\n')[0] ?? '')}`}</li>`,
+    )
+    .join('');
+  if (journeys !== '')
+    parts.push(`<details open><summary>browser journeys</summary><ul>${journeys}</ul></details>`);
+  return parts.join('\n');
 }
 
 /** Browser-side code: draws the three charts of each scenario and shades its fault windows. */

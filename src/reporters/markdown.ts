@@ -35,7 +35,7 @@ function scenarioSection(s: ScenarioResult): string {
   ];
   if (s.error !== undefined) lines.push(`**Harness failure:** ${escapeCell(s.error)}`, '');
   if (s.skipReason !== undefined) lines.push(`**Skipped:** ${escapeCell(s.skipReason)}`, '');
-  lines.push(...premiseLines(s), ...timingLines(s));
+  lines.push(...premiseLines(s), ...timingLines(s), ...alertLines(s), ...journeyLines(s));
   const counters = Object.entries(s.sutCounters ?? {});
   if (counters.length > 0) {
     lines.push(`SUT counters: ${counters.map(([name, n]) => `\`${name}\` +${n}`).join(' · ')}`, '');
@@ -59,6 +59,35 @@ function premiseLines(s: ScenarioResult): string[] {
   return [
     `**Inconclusive — premise${unmet.length > 1 ? 's' : ''} not met** (the SLOs below prove nothing):`,
     ...unmet.map((p) => `- ${escapeCell(p.premise)}: ${escapeCell(p.message ?? 'not met')}`),
+    '',
+  ];
+}
+
+function alertLines(s: ScenarioResult): string[] {
+  const alerts = s.alerts ?? [];
+  if (alerts.length === 0) return [];
+  return [
+    '| | alert | expected | observed | time to detect | note |',
+    '|---|---|---|---|---|---|',
+    ...alerts.map(
+      (a) =>
+        `| ${a.status} | ${a.alert} | ${a.expected} | ${a.fired ? 'fired' : 'silent'} | ` +
+        `${a.timeToDetectMs === undefined ? '–' : formatDuration(a.timeToDetectMs)} | ${escapeCell(a.reason)} |`,
+    ),
+    '',
+  ];
+}
+
+function journeyLines(s: ScenarioResult): string[] {
+  const runs = s.journeys ?? [];
+  if (runs.length === 0) return [];
+  return [
+    'Browser journeys:',
+    ...runs.map(
+      (j) =>
+        `- +${formatDuration(j.atMs)} ${j.journey} **${j.outcome}** (${formatDuration(j.durationMs)})` +
+        (j.failure === undefined ? '' : `: ${escapeCell(j.failure.split('\n')[0] ?? '')}`),
+    ),
     '',
   ];
 }
