@@ -31,12 +31,18 @@ interface Result {
 }
 
 /** Runs a command to its end (killed after `timeoutMs`), stdout and stderr together. */
-function run(command: string, args: string[], cwd: string, timeoutMs = 90_000): Promise<Result> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs = 90_000,
+  env: Record<string, string> = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: '1' },
+      env: { ...process.env, ...env },
     });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -50,8 +56,14 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 90_000): 
   });
 }
 
-async function succeed(command: string, args: string[], cwd: string, timeoutMs?: number): Promise<string> {
-  const result = await run(command, args, cwd, timeoutMs);
+async function succeed(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs?: number,
+  env?: Record<string, string>,
+): Promise<string> {
+  const result = await run(command, args, cwd, timeoutMs, env);
   assert.equal(result.code, 0, `${command} ${args.join(' ')} failed:\n${result.output}`);
   return result.output;
 }
@@ -150,6 +162,44 @@ describe('the npm package', () => {
     assert.equal(result.code, 0, result.output);
     const { status, scenarios } = summary(dir, 'reports/gateway');
     assert.deepEqual([status, scenarios], ['passed', ['baseline']]);
+  });
+
+  it("the action's scripts run the project's keystorm and hand back its exit code, status and report dir", async () => {
+    const dir = projects.module;
+    const outputs = join(work, 'github-output');
+    const env = { GITHUB_OUTPUT: outputs, ACTION_PATH: ROOT, INSTALL_DEPENDENCIES: 'false' };
+    const read = (): Record<string, string> =>
+      Object.fromEntries(
+        readFileSync(outputs, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+    writeFileSync(outputs, '');
+    await succeed('bash', [join(ROOT, 'scripts/action/install.sh')], dir, 60_000, env);
+    const { command } = read();
+    assert.equal(command, 'npx --no-install keystorm');
+
+    writeFileSync(outputs, '');
+    const runEnv = {
+      ...env,
+      KEYSTORM_COMMAND: command,
+      KEYSTORM_CONFIG: 'keystorm.config.mts',
+      KEYSTORM_REPORTERS: 'console',
+      KEYSTORM_SUT_ENV: 'AUDIENCE=someone-else\n',
+      KEYSTORM_OUT: 'reports/action',
+    };
+    // The run step itself succeeds (so the summary and upload steps run); the code is an output.
+    await succeed('bash', [join(ROOT, 'scripts/action/run.sh')], dir, 90_000, runEnv);
+    assert.deepEqual(read(), {
+      'exit-code': '1',
+      status: 'failed',
+      'report-dir': join(dir, 'reports/action'),
+    });
+    assert.ok(
+      existsSync(join(dir, 'reports/action/report.md')),
+      'markdown is always written for the job summary',
+    );
   });
 
   it('gives a TypeScript user the types of keystorm/config and keystorm/scenario', async () => {
