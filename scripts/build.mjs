@@ -2,16 +2,28 @@
 // package. `npm pack` and `npm publish` run it (the `prepack` script); a checkout of the
 // repository does not need it, because bin/keystorm.mjs runs the sources there through tsx.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const at = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 // A clean tree: a file deleted from the sources must not linger in the package.
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+rmSync(at('dist'), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
   cwd: root,
   stdio: 'inherit',
 });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// Playwright compiles its config and specs itself, from TypeScript: the browser journeys' files
+// ship as sources, where the compiled code looks for them (relative to dist/). The config's
+// imports of our modules point at their compiled .js.
+if (existsSync(at('playwright.config.ts'))) {
+  const config = readFileSync(at('playwright.config.ts'), 'utf8');
+  writeFileSync(at('dist/playwright.config.ts'), config.replace(/(from '\.{1,2}\/[^']+)\.ts'/g, "$1.js'"));
+}
+if (existsSync(at('scenarios/browser'))) {
+  cpSync(at('scenarios/browser'), at('dist/scenarios/browser'), { recursive: true });
+}
