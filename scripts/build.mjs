@@ -2,7 +2,8 @@
 // package. `npm pack` and `npm publish` run it (the `prepack` script); a checkout of the
 // repository does not need it, because bin/keystorm.mjs runs the sources there through tsx.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +18,14 @@ const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
 });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
+// Files the code reads at run time next to itself (a demo page's static assets, …): everything
+// in the compiled trees that is not TypeScript.
+for (const tree of ['src', 'mock-idp', 'scenarios', 'examples']) {
+  for (const file of walk(at(tree))) {
+    if (!/\.[cm]?ts$/.test(file)) cpSync(file, join(at('dist'), relative(root, file)));
+  }
+}
+
 // Playwright compiles its config and specs itself, from TypeScript: the browser journeys' files
 // ship as sources, where the compiled code looks for them (relative to dist/). The config's
 // imports of our modules point at their compiled .js.
@@ -26,4 +35,12 @@ if (existsSync(at('playwright.config.ts'))) {
 }
 if (existsSync(at('scenarios/browser'))) {
   cpSync(at('scenarios/browser'), at('dist/scenarios/browser'), { recursive: true });
+}
+
+function* walk(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else yield path;
+  }
 }

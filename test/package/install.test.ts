@@ -6,7 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -76,7 +84,7 @@ before(
   async () => {
     work = mkdtempSync(join(tmpdir(), 'keystorm-package-'));
     // `npm pack` runs the prepack build, so the tarball holds what a release would.
-    const packed = await succeed('npm', ['pack', '--json', '--pack-destination', work], ROOT, 180_000);
+    const packed = await succeed('npm', ['pack', '--json', '--pack-destination', work], ROOT, 300_000);
     const [{ filename }] = JSON.parse(packed.slice(packed.indexOf('['))) as [{ filename: string }];
     tarball = join(work, filename);
     await Promise.all(
@@ -91,7 +99,7 @@ before(
       }),
     );
   },
-  { timeout: 300_000 },
+  { timeout: 600_000 },
 );
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -110,6 +118,10 @@ describe('the npm package', () => {
       'package/dist/examples/gateway/main.js',
     ]) {
       assert.ok(listing.includes(file), `${file} is missing from the tarball`);
+    }
+    // Files the code reads next to itself (a page's static assets) come along.
+    for (const asset of nonTypeScriptFiles(['src', 'mock-idp', 'scenarios', 'examples'])) {
+      assert.ok(listing.includes(`package/dist/${asset}`), `${asset} is missing from the tarball`);
     }
     const unwanted = listing.filter(
       (f) =>
@@ -233,4 +245,15 @@ function summary(dir: string, out: string): { status: string; exitCode: number; 
     scenarios: { name: string }[];
   };
   return { status: run.status, exitCode: run.exitCode, scenarios: run.scenarios.map((s) => s.name) };
+}
+
+/** Files under these trees of the repository that are not TypeScript, relative to the root. */
+function nonTypeScriptFiles(trees: string[]): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) return walk(path);
+      return /\.[cm]?ts$/.test(entry.name) ? [] : [path];
+    });
+  return trees.flatMap(walk);
 }
