@@ -2,7 +2,7 @@
 // package. `npm pack` and `npm publish` run it (the `prepack` script); a checkout of the
 // repository does not need it, because bin/keystorm.mjs runs the sources there through tsx.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -24,17 +24,6 @@ for (const tree of ['src', 'mock-idp', 'scenarios', 'examples']) {
   for (const file of walk(at(tree))) {
     if (!/\.[cm]?ts$/.test(file)) cpSync(file, join(at('dist'), relative(root, file)));
   }
-}
-
-// Playwright compiles its config and specs itself, from TypeScript: the browser journeys' files
-// ship as sources, where the compiled code looks for them (relative to dist/). The config's
-// imports of our modules point at their compiled .js.
-if (existsSync(at('playwright.config.ts'))) {
-  const config = readFileSync(at('playwright.config.ts'), 'utf8');
-  writeFileSync(at('dist/playwright.config.ts'), config.replace(/(from '\.{1,2}\/[^']+)\.ts'/g, "$1.js'"));
-}
-if (existsSync(at('scenarios/browser'))) {
-  cpSync(at('scenarios/browser'), at('dist/scenarios/browser'), { recursive: true });
 }
 
 function* walk(dir) {
