@@ -126,9 +126,8 @@ describe('the npm package', () => {
     const unwanted = listing.filter(
       (f) =>
         /^package\/(test|bench|reports|src|scripts|\.github)\//.test(f) ||
-        // TypeScript only as declarations, and as the browser journeys' files that Playwright compiles.
-        (/(?<!\.d)\.ts$/.test(f) &&
-          !/^package\/dist\/(playwright\.config\.ts$|scenarios\/browser\/)/.test(f)),
+        // TypeScript only as declarations.
+        /(?<!\.d)\.ts$/.test(f),
     );
     assert.deepEqual(unwanted, []);
     // tsx is a dev tool of this repository: an installed keystorm never starts a TS compiler.
