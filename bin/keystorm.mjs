@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// Entry point for the `keystorm` binary: registers tsx so the TypeScript sources run as they
-// are (no build step), then hands over to the CLI.
-import { register } from 'tsx/esm/api';
+// Entry point for the `keystorm` binary. The installed package runs the compiled JavaScript in
+// dist/ (no TypeScript compiler at start). A checkout of the repository has the sources and no
+// build step: there tsx (a dev dependency) runs src/ as it is, so `npm ci && npx keystorm run`
+// works on a fresh clone and always runs the code being edited.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const sources = new URL('../src/cli.ts', import.meta.url);
+let cli;
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(sources.href);
+} else {
+  cli = await import('../dist/src/cli.js');
+}
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -1,22 +1,23 @@
 /**
- * Finding and reading `keystorm.config.{ts,mts,js,mjs,json}`, then validating and resolving it
- * with CLI overrides applied. TypeScript configs are imported in-process: tsx is already
- * registered by bin/keystorm.mjs (and by the test runner).
+ * Finding and reading `keystorm.config.{ts,mts,cts,js,mjs,cjs,json}`, then validating and
+ * resolving it with CLI overrides applied. How each kind of file is loaded: user-module.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, extname, join, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { HarnessError, ValidationError } from '../errors.ts';
 import { applyCliOverrides, type CliOverrides } from './overrides.ts';
 import { resolveConfig, type ResolveOptions } from './resolve.ts';
 import type { FullConfig } from './types.ts';
+import { importDefault, NoDefaultExportError } from './user-module.ts';
 
 /** Looked up in this order in the working directory. */
 export const CONFIG_FILE_NAMES = [
   'keystorm.config.ts',
   'keystorm.config.mts',
+  'keystorm.config.cts',
   'keystorm.config.js',
   'keystorm.config.mjs',
+  'keystorm.config.cjs',
   'keystorm.config.json',
 ] as const;
 
@@ -31,25 +32,23 @@ export function findConfigFile(dir: string): string | undefined {
 
 /** Reads a config file into a plain (unvalidated) value. Errors name the file (exit 2). */
 export async function readConfigFile(file: string): Promise<unknown> {
-  if (extname(file) === '.json') {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
+  try {
+    return await importDefault(file);
+  } catch (error) {
+    if (error instanceof NoDefaultExportError) {
+      throw new ValidationError(file, [
+        { path: '', message: 'has no default export: write `export default defineConfig({ … })`' },
+      ]);
+    }
+    if (error instanceof SyntaxError && extname(file) === '.json') {
+      throw new ValidationError(file, [{ path: '', message: `not valid JSON: ${error.message}` }]);
+    }
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
       throw new HarnessError('ERR_USAGE', `cannot read config file ${file}: ${(error as Error).message}`, {
         cause: error,
       });
     }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new ValidationError(file, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
-    }
-  }
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
     throw new HarnessError(
       'ERR_INVALID_CONFIG',
       `cannot load config file ${file}: ${(error as Error).message}`,
@@ -58,22 +57,6 @@ export async function readConfigFile(file: string): Promise<unknown> {
       },
     );
   }
-  let value: unknown = module['default'];
-  // A TS file compiled as CommonJS arrives as { default: { default: config } }.
-  if (isWrappedDefault(value)) value = value.default;
-  if (value === undefined) {
-    throw new ValidationError(file, [
-      { path: '', message: 'has no default export: write `export default defineConfig({ … })`' },
-    ]);
-  }
-  // `export default Promise.resolve({…})` (a config computed asynchronously) is allowed too.
-  return await Promise.resolve(value);
-}
-
-function isWrappedDefault(value: unknown): value is { default: unknown } {
-  if (typeof value !== 'object' || value === null || !('default' in value)) return false;
-  const keys = Object.keys(value).filter((k) => k !== '__esModule');
-  return keys.length === 1 && (value as { __esModule?: unknown }).__esModule === true;
 }
 
 export interface LoadOptions extends Pick<ResolveOptions, 'env' | 'hooks' | 'drawSeed'> {

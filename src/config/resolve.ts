@@ -400,7 +400,7 @@ function buildLogPatterns(
 }
 
 const ISSUER_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-const FILE_LIKE = /\/|\\|\.(m?[jt]s|json)$/;
+const FILE_LIKE = /\/|\\|\.([cm]?[jt]s|json)$/;
 
 /** Scenario checks that need no other part of the config (run even when the shape is wrong). */
 function checkScenarioEntries(input: unknown, options: ResolveOptions): Problem[] {

@@ -303,7 +303,7 @@ export const configSchema = z
       .default(['*'])
       .meta({
         description:
-          'Scenarios to run, in order: built-in names (a `*` matches any characters: `auth-*`), scenario files (a path with `/` or ending in .ts/.mts/.js/.mjs/.json, relative to the config file), or inline scenario objects.',
+          'Scenarios to run, in order: built-in names (a `*` matches any characters: `auth-*`), scenario files (a path with `/` or ending in .ts/.mts/.cts/.js/.mjs/.cjs/.json, relative to the config file), or inline scenario objects.',
       }),
     slos: slosSchema,
     output: outputSchema,

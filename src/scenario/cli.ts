@@ -21,7 +21,7 @@ Plays scenarios against the SUT of the config (keystorm.config.ts in the current
 default): starts mock-idp, the fault proxy and the SUT, runs load and the timeline, judges SLOs.
 
   SCENARIO            built-in names or patterns (auth-*), or scenario files; default: the config's
-  --config FILE       config file (default: keystorm.config.{ts,mts,js,mjs,json} in the cwd)
+  --config FILE       config file (default: keystorm.config.{ts,mts,cts,js,mjs,cjs,json} in the cwd)
   --sut-env K=V       extra SUT environment, repeatable (e.g. --sut-env KEY_CACHE=naive)
   --seed N            seed every random choice (replay a run with its seed)
   --out DIR           output directory (default: reports/latest)

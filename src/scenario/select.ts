@@ -2,14 +2,12 @@
  * Which scenarios a run plays: the config's `scenarios` list (or the names on the command line),
  * each a built-in name or pattern (`auth-*`, `*`), a scenario file, or an inline object.
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import type { ScenarioRef } from '../config/types.ts';
 import type { ScenarioInput } from './define.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { importDefault, NoDefaultExportError } from '../config/user-module.ts';
 
 /** `auth-*` → every built-in whose name matches (`*` = any characters). */
 export function matchBuiltIns(pattern: string): ScenarioInput[] {
@@ -57,9 +55,13 @@ export async function selectScenarios(refs: readonly ScenarioRef[], where = 'sce
 }
 
 async function loadScenarioFile(path: string): Promise<unknown> {
-  if (extname(path) === '.json') return JSON.parse(await readFile(path, 'utf8')) as unknown;
-  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  if (module.default === undefined)
-    throw new Error('the module has no default export (export default defineScenario({...}))');
-  return module.default;
+  try {
+    return await importDefault(path);
+  } catch (error) {
+    if (error instanceof NoDefaultExportError)
+      throw new Error('the module has no default export (export default defineScenario({...}))', {
+        cause: error,
+      });
+    throw error;
+  }
 }
