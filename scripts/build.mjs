@@ -20,7 +20,9 @@ if (result.status !== 0) process.exit(result.status ?? 1);
 
 // Files the code reads at run time next to itself (a demo page's static assets, …): everything
 // in the compiled trees that is not TypeScript.
-for (const tree of ['src', 'mock-idp', 'scenarios', 'examples']) {
+// `alerts/` holds the shipped Prometheus rules that alert verification reads (src/alerts finds
+// them at ../../alerts from its own file, in the sources and in dist alike).
+for (const tree of ['src', 'mock-idp', 'scenarios', 'examples', 'alerts']) {
   for (const file of walk(at(tree))) {
     if (!/\.[cm]?ts$/.test(file)) cpSync(file, join(at('dist'), relative(root, file)));
   }
