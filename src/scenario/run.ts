@@ -8,15 +8,17 @@ import { ExitCode, HarnessError, ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import { FaultLedger } from '../faults/ledger.ts';
 import type { FullConfig, FullSutConfig } from '../config/types.ts';
+import { checkSloOverrides, effectiveSlos } from '../config/slo-overrides.ts';
 import type { ReporterFanout } from '../reporters/fanout.ts';
 import type { RunInfo } from '../reporters/types.ts';
 import type { SutOptions } from '../sut/types.ts';
 import type { ScenarioInput } from './define.ts';
-import { RunEnvironment } from './environment.ts';
+import { RunEnvironment, type EnvironmentOptions } from './environment.ts';
 import type { RunResult, ScenarioResult } from './result.ts';
-import { runScenario } from './run-scenario.ts';
+import { runScenario, type ScenarioRunSettings } from './run-scenario.ts';
 import { checkScenario } from './validate.ts';
 import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
+import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -29,15 +31,102 @@ export interface RunOptions {
   reporters: ReporterFanout;
 }
 
-/** Validates the scenarios against the config; throws one ValidationError listing everything. */
+/** A scenario with the config's `slos.extra` and `slos.override` applied to its SLOs. */
+export function withConfigSlos<T>(scenario: T, config: FullConfig): T {
+  if (typeof scenario !== 'object' || scenario === null) return scenario;
+  const { name, slos } = scenario as { name?: unknown; slos?: unknown };
+  if (typeof name !== 'string' || !Array.isArray(slos)) return scenario;
+  return { ...scenario, slos: effectiveSlos(name, slos, config.slos) };
+}
+
+/**
+ * Validates the scenarios as they will be played (config SLOs applied) and the config's SLO
+ * overrides against them and the built-ins; throws one ValidationError listing everything.
+ */
 export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): void {
   const issuers = config.idp.issuers.map((i) => i.name);
   const problems: Problem[] = [];
   scenarios.forEach((s, i) => {
     const name = typeof s === 'object' && s !== null && 'name' in s ? String(s.name) : `#${i}`;
-    problems.push(...checkScenario(s, `scenarios[${i}](${name})`, { issuers, routes: ['default'] }));
+    problems.push(
+      ...checkScenario(withConfigSlos(s, config), `scenarios[${i}](${name})`, {
+        issuers,
+        routes: ['default'],
+      }),
+    );
   });
-  if (problems.length > 0) throw new ValidationError('the scenarios', problems);
+  const named = [...BUILT_IN_SCENARIOS, ...scenarios].flatMap((s) => {
+    const { name, slos } = (s ?? {}) as { name?: unknown; slos?: unknown };
+    return typeof name === 'string' && Array.isArray(slos) ? [{ name, slos }] : [];
+  });
+  const overrides = checkSloOverrides(config.slos, named);
+  if (problems.length === 0 && overrides.length === 0) return;
+  const file = config.configFile ?? 'the configuration';
+  const what =
+    overrides.length === 0 ? 'the scenarios' : problems.length === 0 ? file : `${file} and the scenarios`;
+  throw new ValidationError(what, [...overrides, ...problems]);
+}
+
+/** What the run environment is started with, from the config. */
+export function environmentOptions(config: FullConfig, sut: FullSutConfig): EnvironmentOptions {
+  const { proxy } = config;
+  return {
+    idp: {
+      host: config.idp.host,
+      port: config.idp.port,
+      adminPort: config.idp.adminPort,
+      alg: config.idp.alg,
+      seed: config.idp.seed,
+      // Known names (gitlab, customersdot) keep mock-idp's templates for them (audience, scopes, claims).
+      issuers: config.idp.issuers.map((i) => ({
+        ...(DEFAULT_ISSUERS.find((d) => d.name === i.name) ?? { name: i.name }),
+        algs: [i.alg],
+      })),
+      tls: config.idp.tls,
+    },
+    ...(proxy.mode === 'external'
+      ? { toxiproxyUrl: proxy.url }
+      : { proxyApi: { host: proxy.host, port: proxy.port } }),
+    proxyListen: { host: proxy.host, ports: proxy.ports, publicHost: proxy.publicHost },
+    seed: config.seed,
+    timeScale: config.timeScale,
+    sut: sutOptions(sut),
+    allowHosts: config.allowHosts,
+    httpFaultTtlMs: HTTP_FAULT_TTL_MS,
+  };
+}
+
+/** The settings every scenario of the run shares, from the config. */
+export function sharedRunSettings(
+  config: FullConfig,
+  sut: FullSutConfig,
+): Pick<
+  ScenarioRunSettings,
+  | 'timeScale'
+  | 'seed'
+  | 'replicas'
+  | 'connections'
+  | 'routes'
+  | 'logPatternNames'
+  | 'scrapeSutMetrics'
+  | 'clientsPerIssuer'
+  | 'tokenLifetimeS'
+  | 'requestTimeoutMs'
+  | 'allowHosts'
+> {
+  return {
+    timeScale: config.timeScale,
+    seed: config.seed,
+    replicas: sut.mode === 'spawn' ? sut.replicas : 1,
+    connections: config.load.connections,
+    routes: { default: sut.request },
+    logPatternNames: sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
+    scrapeSutMetrics: sut.metricsUrl !== undefined,
+    clientsPerIssuer: config.load.clientsPerIssuer,
+    tokenLifetimeS: Math.round(config.load.tokenLifetime / 1000),
+    requestTimeoutMs: config.load.requestTimeout,
+    allowHosts: config.allowHosts,
+  };
 }
 
 function sutOptions(sut: FullSutConfig): SutOptions {
@@ -94,46 +183,13 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
   let harnessError: unknown;
   let env: RunEnvironment | undefined;
   try {
-    env = await RunEnvironment.start(
-      {
-        idp: {
-          host: config.idp.host,
-          port: config.idp.port,
-          adminPort: config.idp.adminPort,
-          alg: config.idp.alg,
-          // Known names (gitlab, customersdot) keep mock-idp's templates for them (audience, scopes, claims).
-          issuers: config.idp.issuers.map((i) => ({
-            ...(DEFAULT_ISSUERS.find((d) => d.name === i.name) ?? { name: i.name }),
-            algs: [i.alg],
-          })),
-          tls: config.idp.tls,
-        },
-        ...(config.proxy.enabled && config.proxy.mode === 'external'
-          ? { toxiproxyUrl: config.proxy.url }
-          : {}),
-        seed: config.seed,
-        timeScale: config.timeScale,
-        sut: sutOptions(sut),
-        allowHosts: config.allowHosts,
-        httpFaultTtlMs: HTTP_FAULT_TTL_MS,
-      },
-      ledger,
-    );
+    env = await RunEnvironment.start(environmentOptions(config, sut), ledger);
+    const shared = sharedRunSettings(config, sut);
     for (const [index, scenario] of scenarios.entries()) {
       if (interrupt.signal.aborted) break;
-      const result = await runScenario(scenario, {
+      const result = await runScenario(withConfigSlos(scenario, config), {
+        ...shared,
         env,
-        timeScale: config.timeScale,
-        seed: config.seed,
-        replicas: sut.mode === 'spawn' ? sut.replicas : 1,
-        connections: config.load.connections,
-        routes: { default: sut.request },
-        logPatternNames: sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
-        scrapeSutMetrics: sut.metricsUrl !== undefined,
-        clientsPerIssuer: 8,
-        tokenLifetimeS: 300,
-        requestTimeoutMs: config.load.requestTimeout,
-        allowHosts: config.allowHosts,
         signal: interrupt.signal,
         index: index + 1,
         total: scenarios.length,
