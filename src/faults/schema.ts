@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Problem } from '../errors.ts';
+import { MAX_TOXIC_BYTES, MAX_TOXIC_DURATION_MS } from '../proxy/toxics/bounds.ts';
 import { tryParseDuration } from '../util/duration.ts';
 
 /** A duration (`250ms`, `5s`, or a number of milliseconds), parsed to milliseconds. */
@@ -18,6 +19,17 @@ export const durationMs = z.union([z.number(), z.string()]).transform((value, ct
   }
   return ms;
 });
+
+/** A delay or timeout a toxic holds in a timer: at most an hour (see proxy/toxics/bounds.ts). */
+export const toxicDurationMs = durationMs.pipe(
+  z.number().max(MAX_TOXIC_DURATION_MS, { error: `must be at most 1h (${MAX_TOXIC_DURATION_MS} ms)` }),
+);
+
+/** A byte count of a toxic (limit, slice sizes): at most 1 GiB. */
+export const toxicBytes = z
+  .number({ error: 'must be a number of bytes' })
+  .int({ error: 'must be a whole number of bytes' })
+  .max(MAX_TOXIC_BYTES, { error: `must be at most ${MAX_TOXIC_BYTES} bytes (1 GiB)` });
 
 /** A probability in [0, 1]. */
 export const probability = z

@@ -1,0 +1,81 @@
+/**
+ * `slos.override` and `slos.extra` through the real CLI: an override turns the naive
+ * stampede's breaches into warnings (exit 0), an extra SLO is judged and reported, and an
+ * override naming nothing is a config error (exit 2) before anything starts.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { RunResult } from '../../src/scenario/result.ts';
+import { ROOT, runCli } from './cli.ts';
+
+const STAMPEDE_SLOS = [
+  'jwks_peak_concurrency max<=2 @ run',
+  'status_401_rate rate<0.001 @ run',
+  'unexpected_rate rate<0.01 @ run',
+  'request_duration p(95)<3000 @ during:rotated-burst',
+];
+
+/** A config in its own directory: the repository's, with a `slos` section. */
+async function writeConfig(dir: string, slos: unknown): Promise<string> {
+  const base = JSON.stringify(join(ROOT, 'keystorm.config.ts'));
+  await writeFile(
+    join(dir, 'keystorm.config.mts'),
+    `import base from ${base};
+export default { ...base, sut: { ...base.sut, cwd: ${JSON.stringify(ROOT)} }, scenarios: ['cache-stampede'], slos: ${JSON.stringify(slos)} };
+`,
+  );
+  return dir;
+}
+
+describe('slos.override and slos.extra through keystorm run', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'keystorm-slo-config-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it(
+    'turns the naive stampede breach into a warning and judges an extra SLO',
+    { timeout: 180_000 },
+    async () => {
+      const cwd = await writeConfig(dir, {
+        extra: [{ name: 'served traffic', metric: 'requests', threshold: 'count>10' }],
+        override: { 'cache-stampede': Object.fromEntries(STAMPEDE_SLOS.map((n) => [n, { strict: false }])) },
+      });
+      const out = join(dir, 'out');
+      const r = await runCli(
+        ['run', '--sut-env', 'KEY_CACHE=naive', '--time-scale', '0.5', '--out', out, '--reporter', 'json'],
+        { cwd, timeoutMs: 180_000 },
+      );
+      const run = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as RunResult;
+      const slos = run.scenarios[0]?.slos ?? [];
+      const peak = slos.find((v) => v.metric === 'jwks_peak_concurrency');
+      assert.equal(peak?.status, 'warn', JSON.stringify(peak));
+      assert.equal(peak.strict, false);
+      const extra = slos.find((v) => v.id === 'served traffic' || v.metric === 'requests');
+      assert.equal(extra?.status, 'pass', JSON.stringify(slos));
+      assert.equal(r.code, 0, r.stderr.slice(-3000));
+      assert.equal(run.status, 'passed');
+    },
+  );
+
+  it('exits 2 naming an override of an unknown scenario or SLO, before starting anything', async () => {
+    const cwd = await mkdtemp(join(dir, 'bad-'));
+    await writeConfig(cwd, {
+      override: {
+        'cache-stampde': { [STAMPEDE_SLOS[0] ?? '']: false },
+        'cache-stampede': { 'jwks_peak_concurrency max<=9 @ run': { strict: false } },
+      },
+    });
+    const r = await runCli(['run', '--out', join(cwd, 'out')], { cwd, timeoutMs: 60_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /slos\.override\.cache-stampde: no scenario named 'cache-stampde'/);
+    assert.match(
+      r.stderr,
+      /slos\.override\.cache-stampede\["jwks_peak_concurrency max<=9 @ run"\]: no SLO named/,
+    );
+  });
+});
