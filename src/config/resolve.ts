@@ -12,17 +12,11 @@ import type { LogPattern } from '../sut/pattern-counter.ts';
 import { TemplateRenderer, type TemplateContext } from '../sut/template.ts';
 import { idpTemplateContext } from '../sut/idp-context.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
-import { errorToProblems, formatPath, suggest } from './issues.ts';
+import { dedupeProblems, formatPath, suggest, zodProblems as problemsOf } from '../util/problems.ts';
 import { knownKeysAt } from './known-keys.ts';
 import { duplicateIssuers, proxyPortProblems, rawIssuerNames, sloSectionProblems } from './section-checks.ts';
 import { configSchema, type ParsedConfig } from './schema.ts';
-import type {
-  FullConfig,
-  FullIdpConfig,
-  FullProxyConfig,
-  FullSutConfig,
-  ScenarioRef,
-} from './types.ts';
+import type { FullConfig, FullIdpConfig, FullProxyConfig, FullSutConfig, ScenarioRef } from './types.ts';
 
 /** What the scenario runner plugs into validation (the config layer knows no scenario shape). */
 export interface ConfigHooks {
@@ -53,7 +47,11 @@ export interface ResolveOptions {
 export function zodProblems(schema: z.ZodType, value: unknown, path: string): Problem[] {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return [];
-  return errorToProblems(result.error, { prefix: path, knownKeys: (p) => knownKeysAt(schema, p) });
+  return problemsOf(result.error, {
+    prefix: path,
+    knownKeys: (p) => knownKeysAt(schema, p),
+    unknownKeyNoun: 'option',
+  });
 }
 
 /** Validates a user config and resolves it; throws one ValidationError listing every problem. */
@@ -61,7 +59,12 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Ful
   const problems: Problem[] = [...(options.problems ?? [])];
   const parsed = configSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    problems.push(...errorToProblems(parsed.error, { knownKeys: (p) => knownKeysAt(configSchema, p) }));
+    problems.push(
+      ...problemsOf(parsed.error, {
+        knownKeys: (p) => knownKeysAt(configSchema, p),
+        unknownKeyNoun: 'option',
+      }),
+    );
   }
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   // Checks of one section read it raw, so a shape error elsewhere hides none of them.
@@ -71,10 +74,10 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Ful
   if (!parsed.success) {
     problems.push(...checkTemplatesLeniently(raw));
     problems.push(...checkScenarioEntries(input, options));
-    throw invalid(options.configFile, dedupe(problems));
+    throw invalid(options.configFile, dedupeProblems(problems));
   }
   const full = build(parsed.data, raw, options, problems);
-  if (problems.length > 0) throw invalid(options.configFile, dedupe(problems));
+  if (problems.length > 0) throw invalid(options.configFile, dedupeProblems(problems));
   return full;
 }
 
@@ -92,16 +95,6 @@ function invalid(configFile: string | undefined, problems: Problem[]): Validatio
         ? 'the command line'
         : `${file} and the command line`;
   return new ValidationError(what, problems);
-}
-
-function dedupe(problems: readonly Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.path}\0${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function build(

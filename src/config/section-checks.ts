@@ -5,7 +5,7 @@
  */
 import type { Problem } from '../errors.ts';
 import { checkSlos, parseThreshold, SloSyntaxError } from '../slo/index.ts';
-import { formatPath } from './issues.ts';
+import { formatPath } from '../util/problems.ts';
 
 /** The issuers of the default config, when `idp.issuers` is absent. */
 export const DEFAULT_ISSUER_NAMES = ['gitlab', 'customersdot'] as const;

@@ -6,7 +6,7 @@
  */
 import type { Problem } from '../errors.ts';
 import { checkSlo } from '../slo/definition.ts';
-import { formatPath, suggest } from './issues.ts';
+import { formatPath, suggest } from '../util/problems.ts';
 import type { FullSlosConfig, SloOverride } from './types.ts';
 
 /** Matches every scenario in `slos.override`. */
