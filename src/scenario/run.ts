@@ -83,6 +83,8 @@ export function environmentOptions(config: FullConfig, sut: FullSutConfig): Envi
         algs: [i.alg],
       })),
       tls: config.idp.tls,
+      // The SUT reaches the issuers by the proxies' public host: the certificate must name it.
+      tlsHosts: [proxy.publicHost],
     },
     ...(proxy.mode === 'external'
       ? { toxiproxyUrl: proxy.url }
