@@ -6,9 +6,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import type { FullConfig, ScenarioRef } from '../config/types.ts';
 import { ExitCode, ValidationError } from '../errors.ts';
-import { createReporter, ReporterFanout } from '../reporters/index.ts';
 import type { ScenarioInput } from './define.ts';
-import { executeRun, validateScenarios } from './run.ts';
+import { createRunReporters, executeRun, validateScenarios } from './run.ts';
 import { selectScenarios } from './select.ts';
 import { checkScenario } from './validate.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
@@ -25,6 +24,7 @@ default): starts mock-idp, the fault proxy and the SUT, runs load and the timeli
   --out DIR           output directory (default: reports/latest)
   --reporter NAME     console, json, markdown, junit, html, prometheus; repeatable
   --time-scale X      scale every scenario duration (0.5 = twice as fast)
+  --tag NAME          only the selected scenarios with this tag (repeatable: any of them)
   -h, --help          this help
 
 exit codes: 0 all SLOs met, 1 SLO breach, 2 bad config or usage, 3 harness failure, 130 interrupted`;
@@ -61,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       reporter: { type: 'string', multiple: true },
       'time-scale': { type: 'string' },
+      tag: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,16 +81,11 @@ export async function main(argv: string[]): Promise<number> {
     hooks: hooks(),
   });
   const refs = positionals.length > 0 ? refsFromArgs(positionals) : config.scenarios;
-  const scenarios = await selectScenarios(refs, positionals.length > 0 ? 'arguments' : 'scenarios');
+  const scenarios = await selectScenarios(refs, positionals.length > 0 ? 'arguments' : 'scenarios', {
+    tags: values.tag ?? [],
+  });
   validateScenarios(scenarios, config);
-  const reporters = new ReporterFanout(
-    config.output.reporters.map((name) =>
-      createReporter(
-        name,
-        config.output.pushGateway === undefined ? {} : { pushGateway: config.output.pushGateway },
-      ),
-    ),
-  );
+  const reporters = createRunReporters(config);
   const run = await executeRun({ config, scenarios: scenarios as ScenarioInput[], reporters });
   return run.exitCode;
 }

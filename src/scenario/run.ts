@@ -9,7 +9,7 @@ import type { Problem } from '../errors.ts';
 import { FaultLedger } from '../faults/ledger.ts';
 import type { FullConfig, FullSutConfig } from '../config/types.ts';
 import { checkSloOverrides, effectiveSlos } from '../config/slo-overrides.ts';
-import type { ReporterFanout } from '../reporters/fanout.ts';
+import { createReporter, ReporterFanout } from '../reporters/index.ts';
 import type { RunInfo } from '../reporters/types.ts';
 import type { SutOptions } from '../sut/types.ts';
 import type { ScenarioInput } from './define.ts';
@@ -145,6 +145,23 @@ function sutOptions(sut: FullSutConfig): SutOptions {
   return spawn;
 }
 
+/** The reporters `output.reporters` names (`prometheus` pushing to `output.pushGateway` if set). */
+export function createRunReporters(config: FullConfig): ReporterFanout {
+  const { reporters, pushGateway } = config.output;
+  const options = pushGateway === undefined ? {} : { pushGateway };
+  return new ReporterFanout(reporters.map((name) => createReporter(name, options)));
+}
+
+/** What reporters learn when the run begins. */
+export function runInfo(config: FullConfig, scenarios: readonly ScenarioInput[]): RunInfo {
+  return {
+    scenarios: scenarios.map((s) => s.name),
+    outDir: config.output.dir,
+    seed: config.seed,
+    timeScale: config.timeScale,
+  };
+}
+
 /** Plays the run; resolves with the result (it never rejects for SUT behaviour or SLO breaches). */
 export async function executeRun(options: RunOptions): Promise<RunResult> {
   const { config, scenarios, reporters } = options;
@@ -156,12 +173,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     );
   }
   const startedAt = new Date();
-  const info: RunInfo = {
-    scenarios: scenarios.map((s) => s.name),
-    outDir: config.output.dir,
-    seed: config.seed,
-    timeScale: config.timeScale,
-  };
+  const info = runInfo(config, scenarios);
   await mkdir(config.output.dir, { recursive: true });
   await reporters.onBegin(info);
 
