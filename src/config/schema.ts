@@ -1,6 +1,6 @@
 /**
- * The configuration schema: every option, its default and its meaning, defined once here
- * (STYLE.md #10). docs/config.md is generated from this file (see reference.ts), and a test
+ * The configuration schema: every option, its default and its meaning, defined once here, next
+ * to its default. docs/config.md is generated from this file (see reference.ts), and a test
  * fails when the two drift apart. Objects are strict: an unknown key is an error, so a typo
  * never silently falls back to a default.
  *
