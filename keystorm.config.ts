@@ -43,6 +43,25 @@ export default defineConfig({
       'incomplete-jwks-cached':
         'Incomplete JWKS cached: some key providers failed, no old cache to fall back to',
     },
+    // What the gateway's key cache does with the env above, so the scenarios derive their fault
+    // lengths from it (an outage outlasts the TTL, a rotation waits out the cooldown). `scaled`
+    // follows `--time-scale` as `{{scaled …}}` does. `keystorm calibrate` measures the same.
+    profile: {
+      ttlMs: { scaled: '10s' },
+      refreshAheadMs: { scaled: '2s' },
+      unknownKidCooldownMs: { scaled: '2s' },
+      fetchTimeoutMs: '1500ms',
+      clockToleranceMs: { scaled: '5s' },
+      coalesces: true,
+      staleFallback: true,
+      keyFailureStatus: 503,
+      capabilities: {
+        scopes403: true,
+        claimHeaders401: true,
+        readinessReflectsKeys: true,
+        logPatterns: ['old-jwks-recached', 'incomplete-jwks-cached'],
+      },
+    },
     request: {
       method: 'POST',
       path: '/v2/code/completions',

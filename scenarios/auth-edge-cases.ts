@@ -1,6 +1,11 @@
 import { defineScenario } from '../src/scenario/define.ts';
 
-/** The triage table of the GitLab Duo runbook, one request kind per row. */
+/**
+ * The triage table of the GitLab Duo runbook, one request kind per row. Rows that test a policy
+ * besides signature and claims checks (a header that must match a claim, a scope that must be
+ * present) are sent only to a SUT whose profile declares that policy: for any other verifier the
+ * answer says nothing about its security and is reported as not applicable.
+ */
 export default defineScenario({
   name: 'auth-edge-cases',
   hypothesis:
@@ -20,16 +25,16 @@ export default defineScenario({
       { kind: 'hs256-confusion', share: 1, token: 'hs256-confusion', expect: [401] },
       { kind: 'wrong-issuer', share: 1, token: 'wrong-issuer', expect: [401] },
       { kind: 'wrong-audience', share: 1, token: 'wrong-audience', expect: [401] },
-      { kind: 'header-mismatch', share: 1, headers: 'mismatch', expect: [401] },
-      { kind: 'header-missing', share: 1, headers: 'omit', expect: [401] },
-      { kind: 'missing-scope', share: 1, token: 'missing-scope', expect: [403] },
+      { kind: 'header-mismatch', share: 1, headers: 'mismatch', expect: [401], requires: ['claimHeaders'] },
+      { kind: 'header-missing', share: 1, headers: 'omit', expect: [401], requires: ['claimHeaders'] },
+      { kind: 'missing-scope', share: 1, token: 'missing-scope', expect: [403], requires: ['scopes'] },
       { kind: 'no-token', share: 1, token: 'none', expect: [401] },
     ],
   },
   slos: [
-    { metric: 'security_failures', threshold: 'count==0' },
-    { metric: 'unexpected_rate', threshold: 'rate==0' },
-    { metric: 'unexpected_rate{kind:valid}', threshold: 'rate==0' },
-    { metric: 'status_5xx_rate', threshold: 'rate==0' },
+    { metric: 'security_failures', threshold: 'count==0', failureMode: 'FM23' },
+    { metric: 'unexpected_rate', threshold: 'rate==0', failureMode: 'FM23' },
+    { metric: 'unexpected_rate{kind:valid}', threshold: 'rate==0', failureMode: 'FM23' },
+    { metric: 'status_5xx_rate', threshold: 'rate==0', failureMode: 'FM23' },
   ],
 });

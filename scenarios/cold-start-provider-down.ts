@@ -23,9 +23,9 @@ export default defineScenario({
     { at: '8s', action: { kind: 'check-ready', expect: true, within: '4s' } },
   ],
   slos: [
-    { metric: 'status_401_rate', threshold: 'rate==0', window: 'during:gitlab-down' },
-    { metric: 'readiness_mismatches', threshold: 'count==0' },
-    { metric: 'unexpected_rate', threshold: 'rate<0.001', window: '12s..' },
-    { metric: 'status_5xx_rate', threshold: 'rate==0', window: '12s..' },
+    { metric: 'status_401_rate', threshold: 'rate==0', window: 'during:gitlab-down', failureMode: 'FM18' },
+    { metric: 'readiness_mismatches', threshold: 'count==0', requires: ['readiness'], failureMode: 'FM17' },
+    { metric: 'unexpected_rate', threshold: 'rate<0.001', window: '12s..', failureMode: 'FM24' },
+    { metric: 'status_5xx_rate', threshold: 'rate==0', window: '12s..', failureMode: 'FM24' },
   ],
 });

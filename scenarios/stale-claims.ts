@@ -3,6 +3,7 @@ import { defineScenario } from '../src/scenario/define.ts';
 /**
  * The 2024-05-24 incident: a config change left stale claims in a cache and every request got
  * 403. A canary that reuses one token never notices; one that refreshes sees it within a refresh.
+ * Only meaningful for a SUT that enforces scopes (403 for a token without the route's scope).
  */
 export default defineScenario({
   name: 'stale-claims',
@@ -18,7 +19,7 @@ export default defineScenario({
         rate: 30,
         duration: '6s',
         mix: [
-          { kind: 'refreshed', share: 1, expect: [403] },
+          { kind: 'refreshed', share: 1, expect: [403], requires: ['scopes'] },
           { kind: 'reused', share: 1, token: 'pool-reused', expect: [200] },
         ],
       },
@@ -32,10 +33,17 @@ export default defineScenario({
     { at: '10s', action: { kind: 'force-refresh' } },
   ],
   slos: [
-    // Detection: the refreshing canary must see the stale claims as 403s.
-    { metric: 'status_403_rate{kind:refreshed}', threshold: 'rate>0.9', window: '4.5s..10s' },
+    // The refreshing canary sees the incident…
+    {
+      metric: 'status_403_rate{kind:refreshed}',
+      threshold: 'rate>0.9',
+      window: '4.5s..10s',
+      requires: ['scopes'],
+    },
+    // …while the canary that reuses its first token stays green through it: the seed's blind spot.
+    { metric: 'unexpected_rate{kind:reused}', threshold: 'rate==0', window: 'during:stale' },
     { metric: 'status_401_rate', threshold: 'rate==0' },
-    { metric: 'status_403_rate', threshold: 'rate==0', window: '10.5s..' },
+    { metric: 'status_403_rate', threshold: 'rate==0', window: '10.5s..', requires: ['scopes'] },
     { metric: 'status_5xx_rate', threshold: 'rate==0' },
   ],
 });

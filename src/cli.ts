@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'play scenarios against the SUT and judge the SLOs (the main job)',
     load: () => import('./scenario/cli.ts'),
   },
+  calibrate: {
+    summary: "measure the SUT's key-cache timings and print a profile to pin",
+    load: () => import('./calibrate/cli.ts'),
+  },
   list: {
     summary: 'list the built-in scenarios',
     load: async () => ({ main: (await import('./scenario/cli.ts')).listMain }),

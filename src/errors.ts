@@ -13,6 +13,11 @@ export const ExitCode = {
   usage: 2,
   /** The harness or its infrastructure failed (a port in use, a SUT that never got ready…). */
   harness: 3,
+  /**
+   * No SLO was breached, but a scenario's premise did not hold (the fault was not active, the
+   * SUT never fetched during it …): the drill proved nothing, so the run did not pass.
+   */
+  inconclusive: 4,
   /** Interrupted by SIGINT/SIGTERM; faults rolled back, partial results kept. */
   interrupted: 130,
 } as const;

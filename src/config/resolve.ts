@@ -11,6 +11,7 @@ import { ValidationError, type Problem } from '../errors.ts';
 import type { LogPattern } from '../sut/pattern-counter.ts';
 import { TemplateRenderer, type TemplateContext } from '../sut/template.ts';
 import { idpTemplateContext } from '../sut/idp-context.ts';
+import { applyTimeScale } from '../profile/schema.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
 import { dedupeProblems, formatPath, suggest, zodProblems as problemsOf } from '../util/problems.ts';
 import { knownKeysAt } from './known-keys.ts';
@@ -289,6 +290,7 @@ function buildSut(
       readyInterval: sut.readyInterval,
       ...endpoints(sut),
       request,
+      ...(sut.profile === undefined ? {} : { profile: applyTimeScale(sut.profile, config.timeScale) }),
     };
   }
 
@@ -317,6 +319,7 @@ function buildSut(
     stopTimeout: sut.stopTimeout,
     host: sut.host,
     request,
+    ...(sut.profile === undefined ? {} : { profile: applyTimeScale(sut.profile, config.timeScale) }),
   };
 }
 

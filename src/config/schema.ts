@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { SIGNING_ALGS } from '../../mock-idp/contracts.ts';
 import { REPORTER_NAMES } from '../reporters/index.ts';
+import { sutProfileSchema } from '../profile/schema.ts';
 import { tryParseDuration } from '../util/duration.ts';
 
 const DURATION_HINT = 'must be a duration (e.g. 250ms, 5s, 1m30s) or a number of milliseconds';
@@ -214,6 +215,7 @@ export const sutSchema = z
       .default('127.0.0.1')
       .meta({ description: "Host on which each replica's `{{port}}` is reserved." }),
     request: requestSchema,
+    profile: sutProfileSchema.optional(),
   })
   .optional()
   .meta({

@@ -6,6 +6,7 @@
 import type { SigningAlg } from '../../mock-idp/contracts.ts';
 import type { ReporterName } from '../reporters/index.ts';
 import type { AttachSutOptions, SpawnSutOptions } from '../sut/types.ts';
+import type { SutProfile } from '../profile/schema.ts';
 
 export interface FullIssuer {
   name: string;
@@ -69,6 +70,8 @@ export interface FullSpawnedSut extends Required<
   /** `<output.dir>/sut` when sut.logToFile, else absent. */
   logDir?: string;
   request: FullRequestConfig;
+  /** The verifier's key-cache timings and policies (`sut.profile`), when pinned. */
+  profile?: SutProfile;
 }
 
 /** An attached SUT: readiness and metrics only. */
@@ -79,6 +82,8 @@ export interface FullAttachedSut extends Required<
   readyUrl?: string;
   metricsUrl?: string;
   request: FullRequestConfig;
+  /** The verifier's key-cache timings and policies (`sut.profile`), when pinned. */
+  profile?: SutProfile;
 }
 
 export type FullSutConfig = FullSpawnedSut | FullAttachedSut;

@@ -2,8 +2,8 @@
  * Live progress and the final verdict table. On a TTY the progress line is redrawn in place; in
  * CI (no TTY) it prints a plain line every few seconds so logs stay readable.
  */
-import type { RunResult, ScenarioResult, TimelineEntry } from '../scenario/result.ts';
-import { tallyVerdicts } from '../scenario/result.ts';
+import type { RunResult, ScenarioResult, TimelineEntry } from '../result/types.ts';
+import { tallyVerdicts } from '../result/types.ts';
 import { formatDuration } from '../util/duration.ts';
 import { ms, observed, pct, table } from './format.ts';
 import type { ProgressSnapshot, Reporter, RunInfo } from './types.ts';
@@ -57,19 +57,27 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
     },
     onScenarioEnd(s: ScenarioResult) {
       lastPlainAt = Number.NEGATIVE_INFINITY;
-      const failed = s.slos.filter((v) => v.status === 'fail').length;
       const verdict = s.status === 'passed' ? 'PASS' : s.status.toUpperCase();
+      if (s.status === 'skipped') {
+        write(`${verdict.padEnd(12)} ${s.name} — ${s.skipReason ?? ''}\n`);
+        return;
+      }
+      const judged = s.slos.filter((v) => v.status !== 'n/a');
+      const met = judged.filter((v) => v.status !== 'fail').length;
+      const unmet = s.preconditions.filter((p) => !p.met);
       write(
-        `${verdict.padEnd(11)} ${s.name} (${formatDuration(s.durationMs)}, ${s.load.requests} req, ` +
-          `${s.slos.length - failed}/${s.slos.length} SLOs met)${s.error ? ` — ${s.error}` : ''}\n`,
+        `${verdict.padEnd(12)} ${s.name} (${formatDuration(s.durationMs)}, ${s.load.requests} req, ` +
+          `${met}/${judged.length} SLOs met)${s.error ? ` — harness failure: ${s.error}` : ''}\n`,
       );
+      for (const p of unmet) write(`             premise not met: ${p.premise} — ${p.message ?? ''}\n`);
     },
     onEnd(run: RunResult, info: RunInfo) {
       write(`\n${renderVerdictTable(run)}\n`);
       const t = tallyVerdicts(run);
       write(
-        `\n${run.status.toUpperCase()}: ${t.pass} met, ${t.fail} breached, ${t.warn} warned across ` +
-          `${run.scenarios.length} scenario(s) in ${formatDuration(run.durationMs)} — reports in ${info.outDir}\n`,
+        `\n${run.status.toUpperCase()}: ${t.pass} met, ${t.fail} breached, ${t.warn} warned, ${t['n/a']} not applicable ` +
+          `across ${run.scenarios.length} scenario(s) in ${formatDuration(run.durationMs)} (time scale ${run.timeScale}; ` +
+          `times are run time) — reports in ${info.outDir}\n`,
       );
     },
   };
@@ -79,10 +87,29 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
 export function renderVerdictTable(run: RunResult): string {
   const rows: string[][] = [];
   for (const s of run.scenarios) {
-    const notPassed = s.slos.filter((v) => v.status !== 'pass');
-    if (s.error !== undefined) rows.push([s.name, s.status, 'scenario error', '', s.error]);
-    if (notPassed.length === 0 && s.error === undefined) {
-      rows.push([s.name, s.status, `all ${s.slos.length} SLOs met`, '', '']);
+    const notPassed = s.slos.filter((v) => v.status !== 'pass' && v.status !== 'n/a');
+    if (s.status === 'skipped') {
+      rows.push([s.name, 'skipped', '', '', s.skipReason ?? '']);
+      continue;
+    }
+    // The cause of a harness failure is printed on its own line at the end of the run.
+    if (s.error !== undefined) rows.push([s.name, s.status, 'harness failure (see below)', '', '']);
+    for (const p of s.preconditions.filter((x) => !x.met))
+      rows.push([
+        s.name,
+        'inconclusive',
+        `premise: ${p.premise}`,
+        p.observed === null ? '–' : String(p.observed),
+        '',
+      ]);
+    if (notPassed.length === 0 && s.error === undefined && s.status === 'passed') {
+      rows.push([
+        s.name,
+        s.status,
+        `all ${s.slos.filter((v) => v.status === 'pass').length} SLOs met`,
+        '',
+        '',
+      ]);
     }
     for (const v of notPassed) {
       rows.push([

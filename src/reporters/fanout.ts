@@ -1,4 +1,4 @@
-import type { RunResult, ScenarioResult, TimelineEntry } from '../scenario/result.ts';
+import type { RunResult, ScenarioResult, TimelineEntry } from '../result/types.ts';
 import type { ProgressSnapshot, Reporter, RunInfo } from './types.ts';
 
 /**

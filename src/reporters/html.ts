@@ -6,8 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { RunResult, ScenarioResult } from '../scenario/result.ts';
-import { tallyVerdicts } from '../scenario/result.ts';
+import type { RunResult, ScenarioResult } from '../result/types.ts';
+import { tallyVerdicts } from '../result/types.ts';
 import { formatDuration } from '../util/duration.ts';
 import { ms, observed, pct } from './format.ts';
 import type { Reporter } from './types.ts';

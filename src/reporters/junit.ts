@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Builder } from 'junit-report-builder';
-import type { RunResult } from '../scenario/result.ts';
+import type { RunResult } from '../result/types.ts';
 import { observed } from './format.ts';
 import type { Reporter } from './types.ts';
 
@@ -32,6 +32,18 @@ export function renderJunit(run: RunResult): string {
         .name('scenario')
         .failure(s.error ?? 'interrupted before the scenario finished', s.status);
     }
+    if (s.status === 'skipped')
+      suite
+        .testCase()
+        .className(s.name)
+        .name('scenario')
+        .skipped()
+        .standardOutput(s.skipReason ?? '');
+    for (const p of s.preconditions) {
+      const tc = suite.testCase().className(s.name).name(`premise: ${p.premise}`);
+      // An unmet premise is not a regression of the SUT: an error (the drill did not run as designed), not a failure.
+      if (!p.met) tc.error(`premise not met: ${p.message ?? ''}`, 'inconclusive');
+    }
     for (const v of s.slos) {
       const tc = suite
         .testCase()
@@ -40,7 +52,8 @@ export function renderJunit(run: RunResult): string {
         .standardOutput(
           `observed ${observed(v.metric, v.observed)} over ${v.samples} samples${v.message ? `: ${v.message}` : ''}`,
         );
-      if (v.status === 'fail')
+      if (v.status === 'n/a') tc.skipped();
+      else if (v.status === 'fail' && s.status !== 'inconclusive')
         tc.failure(
           `${v.metric} ${v.expression} breached: observed ${observed(v.metric, v.observed)}${v.message ? ` (${v.message})` : ''}`,
           'slo',

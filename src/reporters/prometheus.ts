@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Gauge, Pushgateway, Registry } from 'prom-client';
-import type { RunResult } from '../scenario/result.ts';
+import type { RunResult } from '../result/types.ts';
 import type { Reporter } from './types.ts';
 
 export function buildRegistry(run: RunResult): Registry {

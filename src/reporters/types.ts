@@ -2,7 +2,7 @@
  * Reporter protocol (after Playwright's): every hook optional, one reporter per file, and a
  * fan-out (fanout.ts) that keeps one broken reporter from failing the run.
  */
-import type { RunResult, ScenarioResult, TimelineEntry } from '../scenario/result.ts';
+import type { RunResult, ScenarioResult, TimelineEntry } from '../result/types.ts';
 
 /** What a live progress line shows, sent about once a second while a scenario runs. */
 export interface ProgressSnapshot {

@@ -7,9 +7,14 @@
  * runner multiplies them by the run's time scale (CI runs the suite faster than a drill).
  */
 import type { FaultSpec } from '../faults/types.ts';
-import type { SloInput } from '../slo/definition.ts';
+import type { SloInput, SutCapability } from '../slo/definition.ts';
 
-/** `250ms`, `5s`, `1m30s` or milliseconds. */
+/**
+ * `250ms`, `5s`, `1m30s` or milliseconds — or an expression over the SUT's key-cache timings
+ * (`'ttl + 8s'`, `'max(2*cooldown, 3s)'`; names: ttl, refreshAhead, cooldown, fetchTimeout), resolved
+ * from the SUT profile before the run (src/scenario/timing.ts). Use an expression wherever the
+ * drill only means something relative to the SUT's own cache (an outage that must outlast the TTL).
+ */
 export type Duration = string | number;
 
 /**
@@ -65,6 +70,11 @@ export interface RequestKindInput {
   headers?: 'ok' | 'omit' | 'mismatch';
   /** Expected statuses (default: 200 for valid tokens, 401 for bad tokens, 403 for missing scope). */
   expect?: number[];
+  /**
+   * Policies the SUT must enforce for this kind's expectation to hold (a missing-scope token is
+   * only a 403 where the SUT checks scopes). Kinds the SUT profile lacks are not sent.
+   */
+  requires?: SutCapability[];
 }
 
 export interface LoadInput {
@@ -134,7 +144,24 @@ export interface ScenarioInput {
   beforeStart?: TimelineFault[];
   load: LoadInput;
   timeline?: TimelineItem[];
+  /**
+   * What must have happened for the SLOs to mean anything, checked after the run from what
+   * mock-idp, the proxy and the load engine recorded: SLO-shaped (metric, threshold, window) with
+   * the premise in words. One that does not hold makes the scenario `inconclusive`, never passed.
+   * Every scenario also has implicit premises: every fault and action applied, on time.
+   */
+  preconditions?: PreconditionInput[];
   slos: SloInput[];
+}
+
+/** A premise of a scenario: an SLO-shaped check whose failure means "this drill proved nothing". */
+export interface PreconditionInput {
+  /** What must have happened, in words: "the SUT attempted a JWKS fetch during the outage". */
+  premise: string;
+  metric: string;
+  threshold: string;
+  /** Default `run`. */
+  window?: SloInput['window'];
 }
 
 /** Identity function that types a scenario: loose input in, checked by validate.ts at run time. */

@@ -34,10 +34,18 @@ export class IdpSampler {
     private readonly elapsedMs: () => number,
   ) {}
 
-  /** Takes the starting reading (counts since the last reset) and samples every second after. */
-  async start(): Promise<void> {
+  /**
+   * Takes the starting reading now. Called before the SUT starts, so the fetches it makes while
+   * starting (a prefetch of its keys) count in the scenario's first second, not nowhere.
+   */
+  async baseline(): Promise<void> {
     await this.idp.admin.stats.mark('t0');
     this.#previous = await this.idp.admin.stats.get();
+  }
+
+  /** Takes the starting reading unless baseline() did, and samples every second after. */
+  async start(): Promise<void> {
+    if (this.#previous === undefined) await this.baseline();
     const schedule = (): void => {
       const next = (this.#tick + 1) * 1000 - this.elapsedMs();
       this.#timer = setTimeout(

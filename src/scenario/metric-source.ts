@@ -1,10 +1,11 @@
 /**
- * The SLO evaluator's view of one scenario: request metrics from the load engine's windowed
- * buckets, provider metrics from the IdP sampler, log matches from the SUT's captured output,
- * readiness expectations from the timeline, time to recover from the per-second series.
+ * The SLO evaluator's view of one scenario: request metrics from the request log (every request
+ * booked by when it was due to start, so windows are exact to the millisecond), dropped starts
+ * from the load engine, provider metrics from the IdP sampler, attempts through the fault proxy
+ * from the proxy sampler, log matches from the SUT's captured output, readiness expectations and
+ * action lateness from the timeline, time to recover from the per-second series.
  * Unknown tags match nothing (0 samples) rather than throwing, as the MetricSource contract says.
  */
-import type { WindowView } from '../load/recorder.ts';
 import { baselineFromSeries, timeToRecover } from '../slo/recovery.ts';
 import type { RecoverySecond } from '../slo/recovery.ts';
 import { createLoadMetricSource } from '../slo/load-source.ts';
@@ -19,15 +20,23 @@ import type {
 } from '../slo/source.ts';
 import type { IdpSecond } from './idp-sampler.ts';
 import { idpWindow } from './idp-sampler.ts';
+import { proxyBytesIn } from './proxy-sampler.ts';
+import type { ProxySample } from './proxy-sampler.ts';
 
 export interface ScenarioData {
-  /** Load figures over [fromMs, toMs). */
-  loadWindow(fromMs: number, toMs: number): WindowView;
+  /** Requests due in [fromMs, toMs) (exact: the request log). */
+  requests: LoadWindowReader;
+  /** Starts the engine could not make in [fromMs, toMs) (its per-second buckets: drops have no request). */
+  droppedStarts(fromMs: number, toMs: number): number;
   idpSeconds: readonly IdpSecond[];
+  /** Bytes the SUT sent through the proxy, four readings a second. */
+  proxySamples: readonly ProxySample[];
   /** SUT log lines matching a named pattern within [fromMs, toMs) of scenario time. */
   logMatches(pattern: string, fromMs: number, toMs: number): number;
   /** Scenario-time instants at which a readiness expectation did not hold. */
   readinessMismatches: readonly number[];
+  /** Scheduled timeline steps: when each was due and how late it started. */
+  lateness: readonly { atMs: number; lateMs: number }[];
   /** Per-second recovery readings and the baseline window, for time_to_recover. */
   recoverySeries: readonly RecoverySecond[];
   baseline: { fromMs: number; toMs: number } | undefined;
@@ -42,39 +51,21 @@ export interface ScenarioData {
  */
 const RECOVERY_TOLERANCE = { latencyTolerance: 3, latencySlackMs: 100, errorRateTolerance: 0.01 } as const;
 
-/**
- * The load engine keeps one bucket per second and widens a window to whole seconds, so a window
- * ending at 6.003 s would take in second 6 — the next phase, with another request mix. Narrowing
- * to the whole seconds inside the window keeps neighbours out; a window shorter than that keeps
- * its widened reading rather than none (and so does one whose inside seconds hold no request).
- */
-export function wholeSecondsWithin(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
-  const from = Math.ceil(fromMs / 1000) * 1000;
-  const to = Math.floor(toMs / 1000) * 1000;
-  return to > from ? { fromMs: from, toMs: to } : { fromMs, toMs };
-}
-
 const NO_TREND: TrendSummary = { samples: 0, min: NaN, max: NaN, avg: NaN, percentile: () => NaN };
 const NO_RATE: RateSummary = { samples: 0, matches: 0 };
 const noGauge: GaugeSummary = { samples: 0, value: 0, min: 0, max: 0 };
 
-/**
- * The load run read the scenario's way: each window narrowed to the whole seconds inside it
- * (see wholeSecondsWithin), per request kind falling back to the widened window when those
- * seconds hold nothing of that kind — a burst released late in a second sits wholly in that
- * partial first second, and the widened reading is then the only data.
- */
-function scenarioLoadReader(loadWindow: ScenarioData['loadWindow']): LoadWindowReader {
+/** The request log's windows, with the engine's dropped starts put in (drops never become requests). */
+function exactLoadReader(data: ScenarioData): LoadWindowReader {
   return {
     window(fromMs, toMs) {
-      const inside = wholeSecondsWithin(fromMs, toMs);
-      const inner = loadWindow(inside.fromMs, inside.toMs);
-      let widened: WindowView | undefined;
-      const pick = (kind: string | undefined): WindowView =>
-        inner.counts(kind).requests > 0 ? inner : (widened ??= loadWindow(fromMs, toMs));
+      const inner = data.requests.window(fromMs, toMs);
       return {
-        latency: (which, kind) => pick(kind).latency(which, kind),
-        counts: (kind) => pick(kind).counts(kind),
+        latency: (which, kind) => inner.latency(which, kind),
+        counts: (kind) => {
+          const c = inner.counts(kind);
+          return kind === undefined ? { ...c, dropped: data.droppedStarts(fromMs, toMs) } : c;
+        },
       };
     },
   };
@@ -108,6 +99,11 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
           const seconds = Math.max(1, Math.round((query.toMs - query.fromMs) / 1000));
           return { samples: seconds, count: data.logMatches(pattern, query.fromMs, query.toMs) };
         }
+        case 'proxy_upstream_bytes': {
+          if (!onlyTags(query, ['issuer'])) return { samples: 0, count: 0 };
+          const w = proxyBytesIn(data.proxySamples, query.fromMs, query.toMs, query.tags.issuer);
+          return { samples: w.samples, count: w.bytes };
+        }
         case 'readiness_mismatches': {
           const count = data.readinessMismatches.filter((t) => t >= query.fromMs && t < query.toMs).length;
           return { samples: Math.max(1, Math.round((query.toMs - query.fromMs) / 1000)), count };
@@ -124,13 +120,25 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
           const w = idpWindow(data.idpSeconds, query.fromMs, query.toMs, query.tags.issuer);
           return { samples: w.samples, value: w.peak, min: w.peak, max: w.peak };
         }
-        case 'jwks_fetches_per_instance': {
+        case 'jwks_fetches_per_instance':
+        case 'jwks_fetch_rate_per_instance': {
           if (!onlyTags(query, ['issuer'])) return noGauge;
           const w = idpWindow(data.idpSeconds, query.fromMs, query.toMs, query.tags.issuer);
-          const counts = Object.values(w.perInstance);
+          // A rate divides by the seconds actually read (a window's partial edge seconds included).
+          const per = query.metric === 'jwks_fetch_rate_per_instance' ? Math.max(1, w.samples) : 1;
+          const counts = Object.values(w.perInstance).map((n) => n / per);
           const max = counts.length === 0 ? 0 : Math.max(...counts);
           const min = counts.length === 0 ? 0 : Math.min(...counts);
           return { samples: w.samples, value: max, min, max };
+        }
+        case 'action_lateness': {
+          if (Object.keys(query.tags).length > 0) return noGauge;
+          const late = data.lateness
+            .filter((l) => l.atMs >= query.fromMs && l.atMs < query.toMs)
+            .map((l) => l.lateMs);
+          if (late.length === 0) return noGauge;
+          const max = Math.max(...late);
+          return { samples: late.length, value: max, min: Math.min(...late), max };
         }
         case 'time_to_recover': {
           if (Object.keys(query.tags).length > 0 || data.baseline === undefined) return noGauge;
@@ -152,8 +160,5 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
       }
     },
   };
-  return createLoadMetricSource(
-    scenarioLoadReader((from, to) => data.loadWindow(from, to)),
-    { extra },
-  );
+  return createLoadMetricSource(exactLoadReader(data), { extra });
 }

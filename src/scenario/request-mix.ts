@@ -87,10 +87,21 @@ export class RequestMix {
     this.source = (ctx) => this.#produce(ctx);
   }
 
-  /** Obtains the first tokens of every issuer the mix uses (before the load starts). */
+  /**
+   * Obtains the first tokens of every issuer the mix uses (before the load starts), and the one
+   * token a `pool-reused` kind keeps for the whole run: taken now, so it predates everything the
+   * timeline changes (the careless canary's token is the one it got at start, whenever it first
+   * sends it).
+   */
   async start(): Promise<void> {
     const issuers = new Set(this.#phases.flatMap((p) => p.kinds.filter(usesPool).map((k) => k.issuer)));
     for (const issuer of issuers) await this.#pool(issuer).start();
+    const reusing = new Set(
+      this.#phases.flatMap((p) =>
+        p.kinds.filter((k) => k.input.token === 'pool-reused').map((k) => k.issuer),
+      ),
+    );
+    for (const issuer of reusing) this.#reused.set(issuer, await this.#pool(issuer).take());
   }
 
   /** Every simulated client renews now (e.g. right after a key rotation). Minted shapes are re-minted. */

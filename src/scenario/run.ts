@@ -14,9 +14,13 @@ import type { RunInfo } from '../reporters/types.ts';
 import type { SutOptions } from '../sut/types.ts';
 import type { ScenarioInput } from './define.ts';
 import { RunEnvironment, type EnvironmentOptions } from './environment.ts';
-import type { RunResult, ScenarioResult } from './result.ts';
+import type { RunResult, ScenarioResult } from '../result/types.ts';
+import { prepareScenarios } from './prepare.ts';
+import type { PreparedScenario } from './prepare.ts';
 import { runScenario, type ScenarioRunSettings } from './run-scenario.ts';
-import { checkScenario } from './validate.ts';
+import { toReportLoad } from './summaries.ts';
+import { capabilitiesOf, logPatternsOf, reportTimings, timingsOf } from './sut-profile.ts';
+import type { SutProfile } from '../profile/schema.ts';
 import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
 
@@ -31,6 +35,11 @@ export interface RunOptions {
   reporters: ReporterFanout;
 }
 
+/** The SUT profile (config `sut.profile`), when pinned. */
+function profileOf(config: FullConfig): SutProfile | undefined {
+  return config.sut?.profile;
+}
+
 /** A scenario with the config's `slos.extra` and `slos.override` applied to its SLOs. */
 export function withConfigSlos<T>(scenario: T, config: FullConfig): T {
   if (typeof scenario !== 'object' || scenario === null) return scenario;
@@ -40,27 +49,33 @@ export function withConfigSlos<T>(scenario: T, config: FullConfig): T {
 }
 
 /**
- * Validates the scenarios as they will be played (config SLOs applied) and the config's SLO
- * overrides against them and the built-ins; throws one ValidationError listing everything.
+ * Resolves the scenarios' timing expressions from the SUT profile and validates them against
+ * the config, as they will be played (the config's `slos.extra` and `slos.override` applied),
+ * and the overrides against every scenario they could name; throws one ValidationError listing
+ * every problem. Scenarios that cannot apply come back with a `skip` reason.
  */
-export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): void {
-  const issuers = config.idp.issuers.map((i) => i.name);
-  const problems: Problem[] = [];
-  scenarios.forEach((s, i) => {
-    const name = typeof s === 'object' && s !== null && 'name' in s ? String(s.name) : `#${i}`;
-    problems.push(
-      ...checkScenario(withConfigSlos(s, config), `scenarios[${i}](${name})`, {
-        issuers,
-        routes: ['default'],
-      }),
-    );
-  });
+export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): PreparedScenario[] {
   const named = [...BUILT_IN_SCENARIOS, ...scenarios].flatMap((s) => {
     const { name, slos } = (s ?? {}) as { name?: unknown; slos?: unknown };
     return typeof name === 'string' && Array.isArray(slos) ? [{ name, slos }] : [];
   });
   const overrides = checkSloOverrides(config.slos, named);
-  if (problems.length === 0 && overrides.length === 0) return;
+  let problems: readonly Problem[] = [];
+  let prepared: PreparedScenario[] = [];
+  try {
+    prepared = prepareScenarios(
+      scenarios.map((s) => withConfigSlos(s, config)),
+      {
+        issuers: config.idp.issuers.map((i) => i.name),
+        routes: ['default'],
+        timings: timingsOf(profileOf(config), config.timeScale),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems = error.problems;
+  }
+  if (problems.length === 0 && overrides.length === 0) return prepared;
   const file = config.configFile ?? 'the configuration';
   const what =
     overrides.length === 0 ? 'the scenarios' : problems.length === 0 ? file : `${file} and the scenarios`;
@@ -111,6 +126,7 @@ export function sharedRunSettings(
   | 'routes'
   | 'logPatternNames'
   | 'scrapeSutMetrics'
+  | 'capabilities'
   | 'clientsPerIssuer'
   | 'tokenLifetimeS'
   | 'requestTimeoutMs'
@@ -122,27 +138,17 @@ export function sharedRunSettings(
     replicas: sut.mode === 'spawn' ? sut.replicas : 1,
     connections: config.load.connections,
     routes: { default: sut.request },
-    logPatternNames: sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
+    logPatternNames: logPatternsOf(
+      profileOf(config),
+      sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
+    ),
     scrapeSutMetrics: sut.metricsUrl !== undefined,
+    capabilities: capabilitiesOf(profileOf(config)),
     clientsPerIssuer: config.load.clientsPerIssuer,
     tokenLifetimeS: Math.round(config.load.tokenLifetime / 1000),
     requestTimeoutMs: config.load.requestTimeout,
     allowHosts: config.allowHosts,
   };
-}
-
-function sutOptions(sut: FullSutConfig): SutOptions {
-  if (sut.mode === 'attach') {
-    return {
-      url: sut.url,
-      readyTimeout: sut.readyTimeout,
-      readyInterval: sut.readyInterval,
-      ...(sut.readyUrl === undefined ? {} : { readyUrl: sut.readyUrl }),
-      ...(sut.metricsUrl === undefined ? {} : { metricsUrl: sut.metricsUrl }),
-    };
-  }
-  const { mode: _mode, request: _request, ...spawn } = sut;
-  return spawn;
 }
 
 /** The reporters `output.reporters` names (`prometheus` pushing to `output.pushGateway` if set). */
@@ -160,6 +166,73 @@ export function runInfo(config: FullConfig, scenarios: readonly ScenarioInput[])
     seed: config.seed,
     timeScale: config.timeScale,
   };
+}
+
+/** The result of a scenario that was not played, with the reason. */
+function skippedResult(p: PreparedScenario): ScenarioResult {
+  return {
+    name: p.scenario.name,
+    hypothesis: p.scenario.hypothesis,
+    covers: p.scenario.covers ?? [],
+    status: 'skipped',
+    skipReason: p.skip ?? '',
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    preconditions: [],
+    slos: [],
+    load: toReportLoad(undefined),
+    idp: {
+      jwksFetches: 0,
+      peakConcurrentJwksFetches: 0,
+      fetchesPerInstance: {},
+      unknownKidFetches: 0,
+      tokensIssued: 0,
+      faultsInjected: 0,
+    },
+    logMatches: {},
+    sutCounters: {},
+    windows: [],
+    timeline: [],
+    series: [],
+    definition: p.scenario,
+  };
+}
+
+/**
+ * The run's status from its scenarios: an interruption or a harness failure outranks verdicts
+ * (a gate must tell "did not boot" from "regressed"); a proven breach outranks an inconclusive
+ * drill; skipped scenarios do not count.
+ */
+export function runStatus(
+  results: readonly ScenarioResult[],
+  interrupted: boolean,
+  harnessError: unknown,
+): { status: RunResult['status']; exitCode: number } {
+  if (interrupted) return { status: 'interrupted', exitCode: ExitCode.interrupted };
+  if (harnessError !== undefined)
+    return {
+      status: 'error',
+      exitCode: harnessError instanceof HarnessError ? harnessError.exitCode : ExitCode.harness,
+    };
+  if (results.some((r) => r.status === 'error')) return { status: 'error', exitCode: ExitCode.harness };
+  if (results.some((r) => r.status === 'failed')) return { status: 'failed', exitCode: ExitCode.sloBreach };
+  if (results.some((r) => r.status === 'inconclusive'))
+    return { status: 'inconclusive', exitCode: ExitCode.inconclusive };
+  return { status: 'passed', exitCode: ExitCode.ok };
+}
+
+function sutOptions(sut: FullSutConfig): SutOptions {
+  if (sut.mode === 'attach') {
+    return {
+      url: sut.url,
+      readyTimeout: sut.readyTimeout,
+      readyInterval: sut.readyInterval,
+      ...(sut.readyUrl === undefined ? {} : { readyUrl: sut.readyUrl }),
+      ...(sut.metricsUrl === undefined ? {} : { metricsUrl: sut.metricsUrl }),
+    };
+  }
+  const { mode: _mode, request: _request, ...spawn } = sut;
+  return spawn;
 }
 
 /** Plays the run; resolves with the result (it never rejects for SUT behaviour or SLO breaches). */
@@ -199,14 +272,24 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
   try {
     env = await RunEnvironment.start(environmentOptions(config, sut), ledger);
     const shared = sharedRunSettings(config, sut);
-    for (const [index, scenario] of scenarios.entries()) {
+    const timings = timingsOf(profileOf(config), config.timeScale);
+    const prepared = validateScenarios(scenarios, config);
+    for (const [index, p] of prepared.entries()) {
       if (interrupt.signal.aborted) break;
-      const result = await runScenario(withConfigSlos(scenario, config), {
+      if (p.skip !== undefined) {
+        const skipped = skippedResult(p);
+        results.push(skipped);
+        await reporters.onScenarioEnd(skipped);
+        continue;
+      }
+      const scenario = p.scenario;
+      const result = await runScenario(scenario, {
         ...shared,
         env,
+        timings: reportTimings(timings, p.used),
         signal: interrupt.signal,
         index: index + 1,
-        total: scenarios.length,
+        total: prepared.length,
         onProgress: (p) => reporters.onProgress(p),
         onEvent: (entry) => reporters.onEvent(scenario.name, entry),
       });
@@ -225,25 +308,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     }
   }
 
-  const failed = results.some((r) => r.status === 'failed' || r.status === 'error');
-  const status: RunResult['status'] =
-    interruptedBy !== undefined
-      ? 'interrupted'
-      : harnessError !== undefined
-        ? 'error'
-        : failed
-          ? 'failed'
-          : 'passed';
-  const exitCode =
-    status === 'interrupted'
-      ? ExitCode.interrupted
-      : status === 'error'
-        ? harnessError instanceof HarnessError
-          ? harnessError.exitCode
-          : ExitCode.harness
-        : status === 'failed'
-          ? ExitCode.sloBreach
-          : ExitCode.ok;
+  const { status, exitCode } = runStatus(results, interruptedBy !== undefined, harnessError);
   const run: RunResult = {
     tool: 'keystorm',
     version: VERSION,
@@ -264,6 +329,9 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     const message = harnessError instanceof Error ? harnessError.message : JSON.stringify(harnessError);
     process.stderr.write(`keystorm: run failed: ${message}\n`);
   }
+  for (const r of results)
+    if (r.status === 'error')
+      process.stderr.write(`keystorm: ${r.name}: harness failure: ${r.error ?? 'unknown'}\n`);
   await reporters.onEnd(run, info);
   return run;
 }

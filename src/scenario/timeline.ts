@@ -7,7 +7,7 @@
 import type { FaultLedger } from '../faults/ledger.ts';
 import type { ActiveFault, FaultContext } from '../faults/types.ts';
 import { parseDuration } from '../util/duration.ts';
-import type { TimelineEntry, WindowSpan } from './result.ts';
+import type { TimelineEntry, WindowSpan } from '../result/types.ts';
 import { describeAction, runAction } from './actions.ts';
 import type { ActionContext } from './actions.ts';
 import type { ActionInput, TimelineFault, TimelineItem } from './define.ts';
@@ -55,20 +55,22 @@ export function playTimeline(options: TimelineOptions): PlayingTimeline {
   const spans: WindowSpan[] = [];
   const tasks = new Set<Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
-  const entry = (what: string, ok: boolean, detail?: string): void =>
+  const entry = (what: string, ok: boolean, detail?: string, lateMs?: number): void =>
     options.onEntry({
       atMs: Math.round(options.elapsedMs()),
       what,
       ok,
       ...(detail === undefined ? {} : { detail }),
+      ...(lateMs === undefined ? {} : { lateMs: Math.round(lateMs) }),
     });
 
-  const at = (ms: number, run: () => Promise<void>): void => {
+  /** Runs `run` at `ms`; it learns how late it started (timer slack, a busy event loop, a slow step before it). */
+  const at = (ms: number, run: (lateness: () => number) => Promise<void>): void => {
     const delay = Math.max(0, ms - options.elapsedMs());
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (signal.aborted) return;
-      const task = run().finally(() => tasks.delete(task));
+      const task = run(() => Math.max(0, options.elapsedMs() - ms)).finally(() => tasks.delete(task));
       tasks.add(task);
     }, delay);
     timers.add(timer);
@@ -102,13 +104,19 @@ export function playTimeline(options: TimelineOptions): PlayingTimeline {
     actionGroups.set(atMs, [...(actionGroups.get(atMs) ?? []), item.action]);
   }
   for (const [atMs, actions] of actionGroups) {
-    at(atMs, async () => {
+    at(atMs, async (lateness) => {
       for (const action of actions) {
         const what = describeAction(action);
+        // Lateness is measured when the action has taken effect (keys rotated, every client
+        // refreshed): that is when the drill's premise holds, and a slow step delays it.
+        // A readiness check waits on purpose (its `within`): its lateness is when it began.
+        const began = lateness();
+        const late = (): number => (action.kind === 'check-ready' ? began : lateness());
         try {
-          entry(what, true, await runAction(action, options.actionContext));
+          const detail = await runAction(action, options.actionContext);
+          entry(what, true, detail, late());
         } catch (error) {
-          entry(what, false, messageOf(error));
+          entry(what, false, messageOf(error), late());
         }
       }
     });
@@ -117,13 +125,14 @@ export function playTimeline(options: TimelineOptions): PlayingTimeline {
   for (const item of options.items) {
     if (isFaultItem(item)) {
       const name = item.fault.name;
-      at(scale(parseDuration(item.from, 'from')), async () => {
+      at(scale(parseDuration(item.from, 'from')), async (lateness) => {
         try {
           const fault = await ledger.apply(item.fault, options.faultContext);
+          // The fault's window opens once it is in force, not when applying began.
           active.set(name, { fault, fromMs: Math.round(options.elapsedMs()) });
-          entry(`fault ${name} applied`, true, item.fault.kind);
+          entry(`fault ${name} applied`, true, item.fault.kind, lateness());
         } catch (error) {
-          entry(`fault ${name} could not be applied`, false, messageOf(error));
+          entry(`fault ${name} could not be applied`, false, messageOf(error), lateness());
         }
       });
       if (item.to !== undefined) at(scale(parseDuration(item.to, 'to')), () => revert(name));

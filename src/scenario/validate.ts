@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Problem } from '../errors.ts';
 import { checkFaultSpec, registerBuiltinFaultKinds } from '../faults/index.ts';
-import { checkSlos } from '../slo/definition.ts';
+import { checkSlos, SUT_CAPABILITIES } from '../slo/definition.ts';
 import { tryParseDuration } from '../util/duration.ts';
 import { dedupeProblems, zodProblems } from '../util/problems.ts';
 import { MISROTATION_KINDS } from '../../mock-idp/keys/misrotations.ts';
@@ -28,6 +28,7 @@ const requestKind = z.strictObject({
   route: z.string().min(1).optional(),
   headers: z.enum(['ok', 'omit', 'mismatch']).optional(),
   expect: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  requires: z.array(z.enum(SUT_CAPABILITIES)).optional(),
 });
 const mix = z.array(requestKind).min(1).max(64);
 
@@ -126,6 +127,10 @@ const scenarioShape = z.strictObject({
   }),
   // Each entry is checked by timelineItemProblems.
   timeline: z.array(z.unknown()).optional(),
+  // Checked like SLOs below (metric, threshold, window), plus the premise in words.
+  preconditions: z
+    .array(z.looseObject({ premise: z.string().min(1, 'say what must have happened, in words') }))
+    .optional(),
   slos: z.array(z.unknown()).min(1, 'a scenario needs at least one SLO'),
 });
 
@@ -250,6 +255,17 @@ export function checkScenario(input: unknown, path: string, options: ScenarioChe
     });
     problems.push(...sloProblems);
   }
+  if (Array.isArray(scenario.preconditions)) {
+    const { problems: premiseProblems } = checkSlos(
+      scenario.preconditions.map((p: unknown) => {
+        if (typeof p !== 'object' || p === null) return p;
+        const { premise: _premise, ...slo } = p as Record<string, unknown>;
+        return slo;
+      }),
+      { path: at('preconditions'), windowNames: [...phaseNames, ...faultNames] },
+    );
+    problems.push(...premiseProblems);
+  }
   return dedupeProblems(problems);
 }
 
@@ -275,6 +291,7 @@ interface Loose {
   beforeStart?: unknown;
   timeline?: unknown;
   slos?: unknown;
+  preconditions?: unknown;
 }
 
 function arrayOf(value: unknown): LooseItem[] {

@@ -37,7 +37,24 @@ export interface SloInput {
   delayAbortEval?: string | number;
   /** Pass when the window has no samples, instead of failing (k6#4283). Default false. */
   allowNoSamples?: boolean;
+  /** The failure mode this SLO tests (`FM1`…`FM24`, see docs/failure-modes.md), for attribution in reports. */
+  failureMode?: string;
+  /**
+   * Policies the SUT must have for this SLO to mean anything (see {@link SUT_CAPABILITIES}). When the
+   * SUT profile says it lacks one, the SLO is reported `n/a` instead of judged.
+   */
+  requires?: readonly SutCapability[];
 }
+
+/**
+ * What a verifier may or may not enforce besides signature checks. A scenario's SLOs and request
+ * kinds that test one of these run only against a SUT whose profile declares it.
+ * - `scopes`: a token without the route's required scope gets 403;
+ * - `claimHeaders`: a request whose header disagrees with a token claim gets 401;
+ * - `readiness`: the readiness endpoint reports whether keys are loaded.
+ */
+export const SUT_CAPABILITIES = ['scopes', 'claimHeaders', 'readiness'] as const;
+export type SutCapability = (typeof SUT_CAPABILITIES)[number];
 
 /** A resolved SLO: parsed, validated, defaults filled. */
 export interface Slo {
@@ -55,6 +72,8 @@ export interface Slo {
   readonly abortOnFail: boolean;
   readonly delayAbortEvalMs: number;
   readonly allowNoSamples: boolean;
+  readonly failureMode?: string;
+  readonly requires: readonly SutCapability[];
 }
 
 const duration = z.union([z.string(), z.number()]);
@@ -72,6 +91,11 @@ export const sloInputSchema = z.strictObject({
   abortOnFail: z.boolean().optional(),
   delayAbortEval: duration.optional(),
   allowNoSamples: z.boolean().optional(),
+  failureMode: z
+    .string()
+    .regex(/^FM\d{1,2}$/, 'must name a failure mode such as FM10')
+    .optional(),
+  requires: z.array(z.enum(SUT_CAPABILITIES)).optional(),
 });
 
 export interface CheckOptions {
@@ -203,6 +227,8 @@ export function checkSlo(
     abortOnFail,
     delayAbortEvalMs,
     allowNoSamples: raw.allowNoSamples ?? false,
+    ...(raw.failureMode === undefined ? {} : { failureMode: raw.failureMode }),
+    requires: raw.requires ?? [],
   };
   return { slo };
 }

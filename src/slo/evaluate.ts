@@ -2,7 +2,7 @@
  * Judges SLOs against a {@link MetricSource}. One result per threshold, carrying the observed
  * value, the number of samples and the resolved window, not only pass/fail.
  */
-import type { SloVerdict } from '../scenario/result.ts';
+import type { SloVerdict } from '../result/types.ts';
 import type { Slo } from './definition.ts';
 import { compare } from './grammar.ts';
 import type { Threshold } from './grammar.ts';
@@ -186,9 +186,10 @@ export function summarizeResults(results: readonly SloResult[]): {
   pass: number;
   fail: number;
   warn: number;
+  'n/a': number;
   ok: boolean;
 } {
-  const tally = { pass: 0, fail: 0, warn: 0 };
+  const tally = { pass: 0, fail: 0, warn: 0, 'n/a': 0 };
   for (const r of results) tally[r.status]++;
   return { ...tally, ok: tally.fail === 0 };
 }

@@ -88,6 +88,13 @@ export const METRICS = {
     description: 'JWKS fetches per SUT instance in the window; value and max give the busiest instance',
     groupBy: 'instance',
   },
+  jwks_fetch_rate_per_instance: {
+    kind: 'gauge',
+    unit: 'count',
+    description:
+      'JWKS fetches per second per SUT instance over the window; value and max give the busiest instance (backoff: ≤ 1)',
+    groupBy: 'instance',
+  },
   unknown_kid_fetches: {
     kind: 'counter',
     unit: 'count',
@@ -102,6 +109,17 @@ export const METRICS = {
     kind: 'counter',
     unit: 'count',
     description: 'readiness checks on the timeline whose expectation (ready / not ready) did not hold',
+  },
+  proxy_upstream_bytes: {
+    kind: 'counter',
+    unit: 'count',
+    description:
+      'bytes the SUT sent through the fault proxy towards a provider (evidence it tried to fetch during a network fault)',
+  },
+  action_lateness: {
+    kind: 'gauge',
+    unit: 'ms',
+    description: 'how late timeline actions and faults started against their offsets (max: the latest one)',
   },
   log_matches: {
     kind: 'counter',

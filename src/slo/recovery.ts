@@ -8,7 +8,7 @@
  * from "still degraded"; the rolling window smooths single noisy seconds.
  */
 
-/** One second of the run; structurally a subset of `SeriesPoint` (src/scenario/result.ts). */
+/** One second of the run; structurally a subset of `SeriesPoint` (src/result/types.ts). */
 export interface RecoverySecond {
   /** Seconds since the scenario started (the bucket covers [t, t+1) s). */
   readonly t: number;

@@ -23,7 +23,7 @@ export type WindowSpec =
 
 /**
  * A named span of the timeline, as the scenario runner knows it (structurally the same as
- * `WindowSpan` in src/scenario/result.ts). `toMs` is absent while the span is still open
+ * `WindowSpan` in src/result/types.ts). `toMs` is absent while the span is still open
  * during a live run.
  */
 export interface TimelineSpan {

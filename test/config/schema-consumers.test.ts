@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { configSchema, resolveConfig, type FullConfig } from '../../src/config/index.ts';
 import {
   createRunReporters,
+  validateScenarios,
   environmentOptions,
   runInfo,
   sharedRunSettings,
@@ -31,6 +32,17 @@ function schemaLeaves(schema: JsonSchema, prefix = ''): string[] {
     return child.properties !== undefined && child.kind === undefined ? schemaLeaves(child, path) : [path];
   });
 }
+
+/**
+ * Profile entries `keystorm calibrate` measures and prints, which no part of a run reads yet.
+ * Listed so the gap stays visible: the test fails once one of them is read (then drop it here)
+ * and whenever an option outside this list is not read.
+ */
+const NOT_READ_BY_A_RUN = [
+  'sut.profile.coalesces',
+  'sut.profile.staleFallback',
+  'sut.profile.keyFailureStatus',
+];
 
 /** Where an option ends up in FullConfig when not under its own name. */
 const RESOLVED_AS: Record<string, string> = { 'sut.logToFile': 'sut.logDir' };
@@ -92,6 +104,22 @@ const EVERYTHING = {
     stopTimeout: '1s',
     host: '127.0.0.1',
     request: { method: 'GET', path: '/', headers: {}, body: 'b', expect: [200] },
+    profile: {
+      ttlMs: '10s',
+      refreshAheadMs: '2s',
+      unknownKidCooldownMs: '2s',
+      fetchTimeoutMs: '1500ms',
+      clockToleranceMs: '5s',
+      coalesces: true,
+      staleFallback: true,
+      keyFailureStatus: 503,
+      capabilities: {
+        scopes403: true,
+        claimHeaders401: true,
+        readinessReflectsKeys: true,
+        logPatterns: ['a'],
+      },
+    },
   },
   load: { connections: 2, requestTimeout: '1s', clientsPerIssuer: 2, tokenLifetime: '1m' },
   scenarios: ['baseline'],
@@ -129,6 +157,7 @@ describe('config schema consumers', () => {
       // The request the SUT config describes is read where it is compiled, per scenario.
       for (const route of Object.values(settings.routes)) compileTemplate(route);
       withConfigSlos(baseline, c);
+      validateScenarios([baseline], c);
       runInfo(c, []);
       createRunReporters(c);
       await selectScenarios(c.scenarios);
@@ -137,7 +166,16 @@ describe('config schema consumers', () => {
       const resolved = RESOLVED_AS[leaf] ?? leaf;
       return ![...reads].some((r) => r === resolved || r.startsWith(`${resolved}.`));
     });
-    assert.deepEqual(unread, [], 'options validated and then ignored');
+    assert.deepEqual(
+      unread.filter((leaf) => !NOT_READ_BY_A_RUN.includes(leaf)),
+      [],
+      'options validated and then ignored',
+    );
+    assert.deepEqual(
+      NOT_READ_BY_A_RUN.filter((leaf) => !unread.includes(leaf)),
+      [],
+      'now read by a run: remove from NOT_READ_BY_A_RUN',
+    );
   });
 });
 

@@ -8,15 +8,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunResult } from '../../src/scenario/result.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { ROOT, runCli } from './cli.ts';
+import { sloName } from '../../src/config/slo-overrides.ts';
+import stampede from '../../scenarios/cache-stampede.ts';
 
-const STAMPEDE_SLOS = [
-  'jwks_peak_concurrency max<=2 @ run',
-  'status_401_rate rate<0.001 @ run',
-  'unexpected_rate rate<0.01 @ run',
-  'request_duration p(95)<3000 @ during:rotated-burst',
-];
+/** Every SLO of the stampede, by the name overrides use. */
+const STAMPEDE_SLOS = stampede.slos.map((s) => sloName(s) ?? '');
 
 /** A config in its own directory: the repository's, with a `slos` section. */
 async function writeConfig(dir: string, slos: unknown): Promise<string> {
@@ -52,10 +50,14 @@ describe('slos.override and slos.extra through keystorm run', () => {
       );
       const run = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as RunResult;
       const slos = run.scenarios[0]?.slos ?? [];
-      const peak = slos.find((v) => v.metric === 'jwks_peak_concurrency');
-      assert.equal(peak?.status, 'warn', JSON.stringify(peak));
-      assert.equal(peak.strict, false);
-      const extra = slos.find((v) => v.id === 'served traffic' || v.metric === 'requests');
+      // The naive cache still breaches the stampede's concurrency SLOs: now as warnings.
+      const warned = slos.filter((v) => v.status === 'warn').map((v) => v.metric);
+      assert.ok(warned.includes('jwks_peak_concurrency'), JSON.stringify(slos, null, 1));
+      assert.deepEqual(
+        slos.filter((v) => v.status === 'fail'),
+        [],
+      );
+      const extra = slos.find((v) => v.metric === 'requests');
       assert.equal(extra?.status, 'pass', JSON.stringify(slos));
       assert.equal(r.code, 0, r.stderr.slice(-3000));
       assert.equal(run.status, 'passed');

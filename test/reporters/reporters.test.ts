@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createConsoleReporter } from '../../src/reporters/console.ts';
 import { createReporter, REPORTER_NAMES, ReporterFanout } from '../../src/reporters/index.ts';
 import type { Reporter, RunInfo } from '../../src/reporters/types.ts';
-import type { RunResult, ScenarioResult } from '../../src/scenario/result.ts';
+import type { RunResult, ScenarioResult } from '../../src/result/types.ts';
 
 function scenario(name: string, failing: boolean): ScenarioResult {
   return {
@@ -17,6 +17,7 @@ function scenario(name: string, failing: boolean): ScenarioResult {
     status: failing ? 'failed' : 'passed',
     startedAt: '2026-11-21T10:00:00.000Z',
     durationMs: 12_000,
+    preconditions: [],
     slos: [
       {
         id: 'a',
@@ -199,7 +200,7 @@ describe('console reporter', () => {
     assert.equal((text.match(/\[1\/1\] baseline · steady/g) ?? []).length, 3, text);
     assert.match(text, /faults: slow-jwks/);
     assert.match(text, /cache-stampede\s+fail\s+status_401_rate rate<0\.001 @ during:slow-jwks\s+25\.000%/);
-    assert.match(text, /FAILED: 3 met, 1 breached, 2 warned across 2 scenario\(s\)/);
+    assert.match(text, /FAILED: 3 met, 1 breached, 2 warned, 0 not applicable across 2 scenario\(s\)/);
     assert.ok(!text.includes('\x1b['), 'no escape codes without a TTY');
   });
 });

@@ -4,65 +4,81 @@ import type { AddressInfo } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { runLoad } from '../../src/load/index.ts';
 import type { LoadOptions, LoadResult } from '../../src/load/index.ts';
-import { createScenarioMetricSource, wholeSecondsWithin } from '../../src/scenario/metric-source.ts';
+import { createScenarioMetricSource } from '../../src/scenario/metric-source.ts';
+import { RequestLog } from '../../src/scenario/request-log.ts';
 
 /** The scenario source over a load run alone (no provider, log or recovery data). */
-function sourceOver(result: LoadResult) {
+function sourceOver(run: { result: LoadResult; log: RequestLog }) {
   return createScenarioMetricSource({
-    loadWindow: (from, to) => result.window(from, to),
+    requests: run.log,
+    droppedStarts: (from, to) => run.result.window(from, to).counts().dropped,
     idpSeconds: [],
+    proxySamples: [],
     logMatches: () => 0,
     readinessMismatches: [],
+    lateness: [],
     recoverySeries: [],
     baseline: undefined,
     timeScale: 1,
   });
 }
 
-/** Starts a loopback server with `handler` and runs a load at it. */
+/** Starts a loopback server with `handler` and runs a load at it, logging every request. */
 async function loadAgainst(
   handler: RequestListener,
   options: Omit<LoadOptions, 'target'>,
-): Promise<LoadResult> {
+): Promise<{ result: LoadResult; log: RequestLog }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const log = new RequestLog();
   try {
     const { port } = server.address() as AddressInfo;
-    return await runLoad({ ...options, target: `http://127.0.0.1:${port}/` });
+    const result = await runLoad({
+      ...options,
+      target: `http://127.0.0.1:${port}/`,
+      onRequest: (r) => log.add(r),
+    });
+    return { result, log };
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
-describe('scenario metric source: load windows', () => {
-  let result: LoadResult;
+describe('scenario metric source: windows by due time', () => {
+  let run: { result: LoadResult; log: RequestLog };
   before(async () => {
-    // A burst released late in the first second, then a second of steady traffic.
-    result = await loadAgainst((_req, res) => res.end('ok'), {
-      phases: [
-        { type: 'pause', name: 'quiet', duration: 800 },
-        { type: 'burst', name: 'burst', count: 20, duration: 1400 },
-        { type: 'constant-arrival', name: 'steady', rate: 20, duration: 1000 },
-      ],
-      connections: 20,
-    });
+    // Requests due in the first 400 ms are held for 1.2 s (a black hole that is then lifted);
+    // requests due between 400 and 700 ms get 401; later ones 200 at once.
+    const t0 = performance.now();
+    run = await loadAgainst(
+      (_req, res) => {
+        const at = performance.now() - t0;
+        if (at < 400) setTimeout(() => res.end('late'), 1200);
+        else if (at < 700) res.writeHead(401).end();
+        else res.end('ok');
+      },
+      { phases: [{ type: 'constant-arrival', name: 'steady', rate: 50, duration: 1500 }], connections: 40 },
+    );
   });
 
-  const source = () => sourceOver(result);
-
-  it('narrows windows to the whole seconds inside them', () => {
-    assert.deepEqual(wholeSecondsWithin(6003, 12_500), { fromMs: 7000, toMs: 12_000 });
-    assert.deepEqual(wholeSecondsWithin(800, 1200), { fromMs: 800, toMs: 1200 });
+  it('counts a request held past the end of its window in the window it was due in', () => {
+    const held = sourceOver(run).trend({ metric: 'request_duration', tags: {}, fromMs: 0, toMs: 300 });
+    assert.ok(held.samples >= 10, `samples ${held.samples}`);
+    // Every one of them ended after the window closed, and its latency shows it.
+    assert.ok(held.percentile(50) >= 1000, `p50 ${held.percentile(50)} ms`);
   });
 
-  it('reads a burst that sits wholly in a partial first second rather than reporting no samples', () => {
-    const burst = result.summary.phases.find((p) => p.name === 'burst');
-    assert.ok(burst !== undefined && burst.startMs < 1000, `burst started at ${String(burst?.startMs)}`);
-    // The phase's own window: its whole inside second (1 s to 2 s) holds none of its requests.
-    const query = { metric: 'request_duration' as const, tags: {}, fromMs: burst.startMs, toMs: burst.endMs };
-    const trend = source().trend(query);
-    assert.ok(trend.samples >= 20, `samples ${trend.samples}`);
+  it('sees failures in a window that starts and ends mid-second', () => {
+    const rate = sourceOver(run).rate({ metric: 'status_401_rate', tags: {}, fromMs: 450, toMs: 650 });
+    assert.ok(rate.samples >= 5, `samples ${rate.samples}`);
+    assert.equal(rate.matches, rate.samples, 'every request due in [450, 650) ms got a 401');
+  });
+
+  it('keeps the requests due after a window out of it', () => {
+    const rate = sourceOver(run).rate({ metric: 'status_401_rate', tags: {}, fromMs: 800, toMs: 1500 });
+    assert.ok(rate.samples >= 20, `samples ${rate.samples}`);
+    assert.equal(rate.matches, 0);
   });
 });
 
@@ -74,16 +90,17 @@ describe('scenario metric source: rates', () => {
     if (i === 0) req.socket.destroy();
     else res.writeHead(i === 1 ? 401 : 200).end();
   };
-  let result: LoadResult;
+  let run: { result: LoadResult; log: RequestLog };
   before(async () => {
-    result = await loadAgainst(handler, {
+    run = await loadAgainst(handler, {
       phases: [{ type: 'closed', vus: 1, maxRequests: 30, duration: 5000 }],
       connections: 1,
     });
   });
 
   it('are shares of requests, transport errors included, as in `keystorm load` and its summary', () => {
-    const source = sourceOver(result);
+    const source = sourceOver(run);
+    const { result } = run;
     const totals = result.summary.totals;
     assert.equal(totals.requests, 30);
     assert.ok(totals.errors.total > 0 && totals.status['401'] > 0, JSON.stringify(totals.errors));

@@ -2,14 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkScenario } from '../../src/scenario/validate.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
-import { toEnginePhases } from '../../src/scenario/run-scenario.ts';
+import { toEnginePhases } from '../../src/scenario/plan.ts';
 import { resolvePhases } from '../../src/load/phases.ts';
+import { resolveScenarioTimings } from '../../src/scenario/resolve-timings.ts';
+import { timingsOf } from '../../src/scenario/sut-profile.ts';
 
 const options = { issuers: ['gitlab', 'customersdot'], routes: ['default'] };
 
 describe('scenario validation', () => {
-  it('accepts every built-in scenario', () => {
-    for (const scenario of BUILT_IN_SCENARIOS) {
+  it('accepts every built-in scenario once its SUT timings are resolved', () => {
+    for (const raw of BUILT_IN_SCENARIOS) {
+      const { scenario, problems } = resolveScenarioTimings(raw, timingsOf(undefined, 1), raw.name);
+      assert.deepEqual(problems, [], raw.name);
       assert.deepEqual(checkScenario(scenario, scenario.name, options), [], scenario.name);
     }
   });
@@ -139,7 +143,8 @@ describe('scenario validation', () => {
   });
 
   it('maps scenario phases onto engine phases the engine accepts, scaled', () => {
-    for (const scenario of BUILT_IN_SCENARIOS) {
+    for (const raw of BUILT_IN_SCENARIOS) {
+      const { scenario } = resolveScenarioTimings(raw, timingsOf(undefined, 0.5), raw.name);
       const phases = toEnginePhases(scenario.load.phases, (ms) => ms * 0.5);
       assert.doesNotThrow(() => resolvePhases(phases), scenario.name);
     }

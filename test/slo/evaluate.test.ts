@@ -169,7 +169,7 @@ describe('SLO evaluation', () => {
       results.map((r) => r.status),
       ['warn', 'pass', 'warn'],
     );
-    assert.deepEqual(summarizeResults(results), { pass: 1, fail: 0, warn: 2, ok: true });
+    assert.deepEqual(summarizeResults(results), { pass: 1, fail: 0, warn: 2, 'n/a': 0, ok: true });
     const failing = evaluate([{ metric: 'request_duration', threshold: 'p(95)<500' }]);
     assert.equal(summarizeResults(failing).ok, false);
   });

@@ -1,10 +1,25 @@
 /**
  * The result of a run, as every reporter sees it. Plain JSON (summary.json is this object), so
  * it stays stable for machines (k6#4803 is what users ask for) and reporters need no live state.
+ * The scenario runner writes these; the SLO layer and every reporter only read them.
+ *
+ * Time base: every `…Ms` offset and every window is run time (wall clock since the scenario's
+ * load started), already multiplied by the run's `timeScale`; the scale is stated once per run.
  */
 
-export type RunStatus = 'passed' | 'failed' | 'interrupted' | 'error';
-export type VerdictStatus = 'pass' | 'fail' | 'warn';
+/**
+ * - `passed`: every premise held and every strict SLO was met.
+ * - `failed`: a premise held and a strict SLO was breached (exit 1).
+ * - `inconclusive`: a premise of the drill did not hold (the fault was not active, the SUT never
+ *   fetched, an action ran late …): the SLOs prove nothing either way (exit 4).
+ * - `error`: the harness or its infrastructure failed (SUT did not start, mock-idp reset failed) (exit 3).
+ * - `interrupted`: stopped by a signal (exit 130).
+ */
+export type RunStatus = 'passed' | 'failed' | 'inconclusive' | 'interrupted' | 'error';
+/** A scenario may also be `skipped`: it cannot apply to this SUT or config (the reason is given). */
+export type ScenarioStatus = RunStatus | 'skipped';
+/** `n/a`: the SLO tests a policy the SUT profile says the SUT does not have (not judged). */
+export type VerdictStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 
 /** One SLO judged over one window. */
 export interface SloVerdict {
@@ -20,7 +35,21 @@ export interface SloVerdict {
   observed: number | null;
   samples: number;
   strict: boolean;
-  /** Why it failed, in words (zero samples, breach, …). */
+  /** Why it failed, in words (zero samples, breach, …), or why it was not applicable. */
+  message?: string;
+  /** The failure mode this SLO tests (FM1–FM24 of docs/failure-modes.md). */
+  failureMode?: string;
+}
+
+/** One premise of a scenario, checked from what mock-idp, the proxy and the load engine recorded. */
+export interface PreconditionVerdict {
+  id: string;
+  /** What must have happened, in words ("the SUT attempted a JWKS fetch during the outage"). */
+  premise: string;
+  met: boolean;
+  /** The measured value the premise was judged on (null when there was none). */
+  observed: number | null;
+  /** Why it was not met, in words. */
   message?: string;
 }
 
@@ -93,6 +122,8 @@ export interface TimelineEntry {
   what: string;
   ok: boolean;
   detail?: string;
+  /** For scheduled actions and faults: how late it started against its offset (ms). */
+  lateMs?: number;
 }
 
 export interface ScenarioResult {
@@ -100,10 +131,22 @@ export interface ScenarioResult {
   hypothesis: string;
   /** Failure modes (FM1–FM24) this scenario covers. */
   covers: string[];
-  status: RunStatus;
+  status: ScenarioStatus;
   startedAt: string;
   durationMs: number;
+  /** For `error`: the cause in one line. */
   error?: string;
+  /** For `skipped`: why the scenario could not apply. */
+  skipReason?: string;
+  /** Premises checked before the SLOs count (an unmet one makes the scenario inconclusive). */
+  preconditions: PreconditionVerdict[];
+  /**
+   * The SUT key-cache timings this scenario's durations were derived from (run-time ms), and
+   * where each came from: `profile` (config `sut.profile` or `keystorm calibrate`) or `default`.
+   */
+  timings?: Record<string, { ms: number; source: string }>;
+  /** Request kinds not sent because the SUT profile lacks the policy they test. */
+  omittedKinds?: { kind: string; reason: string }[];
   slos: SloVerdict[];
   load: LoadSummary;
   idp: IdpSummary;
@@ -126,6 +169,7 @@ export interface RunResult {
   startedAt: string;
   durationMs: number;
   seed: number;
+  /** Drill time × timeScale = run time; every offset and window in the result is run time. */
   timeScale: number;
   sut: { description: string; replicas: number; env: Record<string, string> };
   scenarios: ScenarioResult[];
@@ -136,8 +180,14 @@ export function tallyVerdicts(run: Pick<RunResult, 'scenarios'>): {
   pass: number;
   fail: number;
   warn: number;
+  'n/a': number;
 } {
-  const tally = { pass: 0, fail: 0, warn: 0 };
+  const tally = { pass: 0, fail: 0, warn: 0, 'n/a': 0 };
   for (const s of run.scenarios) for (const v of s.slos) tally[v.status]++;
   return tally;
+}
+
+/** Scenarios whose SLOs count: not skipped, not inconclusive, not broken. */
+export function judgedScenarios(run: Pick<RunResult, 'scenarios'>): ScenarioResult[] {
+  return run.scenarios.filter((s) => s.status === 'passed' || s.status === 'failed');
 }

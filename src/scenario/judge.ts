@@ -1,0 +1,154 @@
+/**
+ * Turns what a scenario observed into its verdict: first the premises (did the drill really do
+ * what it claims: every fault and action took effect on time, and the scenario's own
+ * preconditions held), then the SLOs (those the SUT profile makes not applicable are reported,
+ * not judged). An unmet premise makes the scenario `inconclusive` whatever the SLOs say: a drill
+ * whose fault the SUT never met proves nothing, and a breach it shows may have another cause.
+ */
+import type {
+  PreconditionVerdict,
+  ScenarioStatus,
+  SloVerdict,
+  TimelineEntry,
+  WindowSpan,
+} from '../result/types.ts';
+import { evaluateSlos } from '../slo/evaluate.ts';
+import type { SloResult } from '../slo/evaluate.ts';
+import type { MetricSource } from '../slo/source.ts';
+import type { TimelineSpan } from '../slo/window.ts';
+import type { ScenarioPlan } from './plan.ts';
+
+/** A timeline step that takes effect later than this after its offset makes the drill's timing unreliable. */
+export const MAX_ACTION_LATENESS_MS = 500;
+
+/** A provider reading lost now and then is tolerated; more than this share and the IdP figures are unreliable. */
+const MAX_IDP_LOSS = 0.2;
+
+export interface JudgeInput {
+  plan: ScenarioPlan;
+  source: MetricSource;
+  windows: WindowSpan[] & TimelineSpan[];
+  timeline: readonly TimelineEntry[];
+  idp: { seconds: number; failures: number; error: string | undefined };
+}
+
+export interface Judgement {
+  preconditions: PreconditionVerdict[];
+  slos: SloVerdict[];
+  /** `passed`, `failed` or `inconclusive`: errors and interruptions are decided by the caller. */
+  status: Extract<ScenarioStatus, 'passed' | 'failed' | 'inconclusive'>;
+}
+
+export function judgeScenario(input: JudgeInput): Judgement {
+  const preconditions = [
+    ...implicitPremises(input),
+    ...evaluateSlos(input.plan.preconditions, input.source, input.windows).map((r) =>
+      premiseVerdict(r, input.plan),
+    ),
+  ];
+  const slos = evaluateSlos(input.plan.slos, input.source, input.windows).map((r) =>
+    sloVerdict(r, input.plan),
+  );
+  const status = preconditions.some((p) => !p.met)
+    ? 'inconclusive'
+    : slos.some((v) => v.status === 'fail')
+      ? 'failed'
+      : 'passed';
+  return { preconditions, slos, status };
+}
+
+/** Premises every scenario has: its timeline took effect, on time, and the provider was watched. */
+export function implicitPremises(input: Pick<JudgeInput, 'timeline' | 'idp'>): PreconditionVerdict[] {
+  const broken = input.timeline.filter((e) => !e.ok && isScheduledStep(e));
+  const late = input.timeline.filter((e) => (e.lateMs ?? 0) > MAX_ACTION_LATENESS_MS);
+  const worst = Math.max(0, ...input.timeline.map((e) => e.lateMs ?? 0));
+  const lost =
+    input.idp.seconds + input.idp.failures === 0
+      ? 0
+      : input.idp.failures / (input.idp.seconds + input.idp.failures);
+  return [
+    {
+      id: 'premise: timeline applied',
+      premise: 'every fault and action of the timeline took effect',
+      met: broken.length === 0,
+      observed: broken.length,
+      ...(broken.length === 0
+        ? {}
+        : {
+            message: broken
+              .map((e) => `${e.what}${e.detail === undefined ? '' : `: ${e.detail}`}`)
+              .join('; '),
+          }),
+    },
+    {
+      id: 'premise: timeline on time',
+      premise: `every timeline step took effect within ${MAX_ACTION_LATENESS_MS} ms of its offset`,
+      met: late.length === 0,
+      observed: Math.round(worst),
+      ...(late.length === 0
+        ? {}
+        : { message: late.map((e) => `${e.what} took effect ${e.lateMs ?? 0} ms late`).join('; ') }),
+    },
+    {
+      id: 'premise: provider watched',
+      premise: 'mock-idp was read every second (its fetch counts are complete)',
+      met: lost <= MAX_IDP_LOSS,
+      observed: input.idp.failures,
+      ...(lost <= MAX_IDP_LOSS
+        ? {}
+        : {
+            message: `${input.idp.failures} readings failed${input.idp.error === undefined ? '' : ` (${input.idp.error})`}`,
+          }),
+    },
+  ];
+}
+
+/**
+ * Entries that are steps of the drill: not reverts at the end, not an abort-on-fail trip, and not
+ * a readiness check — a check that finds the SUT not ready is a finding about the SUT (the
+ * `readiness_mismatches` metric), not a drill that failed to happen.
+ */
+function isScheduledStep(entry: TimelineEntry): boolean {
+  return (
+    !entry.what.startsWith('aborted:') &&
+    !entry.what.includes('revert failed') &&
+    !entry.what.startsWith('check readiness')
+  );
+}
+
+function premiseVerdict(r: SloResult, plan: ScenarioPlan): PreconditionVerdict {
+  const met = r.status === 'pass';
+  const observed = r.observed === null ? null : Math.round(r.observed * 1000) / 1000;
+  return {
+    id: r.name,
+    premise: plan.premises.get(r.name) ?? r.name,
+    met,
+    observed,
+    ...(met
+      ? {}
+      : {
+          message:
+            r.message ??
+            `${r.metric} ${r.expression} @ ${r.window} observed ${observed === null ? 'nothing' : String(observed)}`,
+        }),
+  };
+}
+
+function sloVerdict(r: SloResult, plan: ScenarioPlan): SloVerdict {
+  const slo = plan.slos.find((s) => s.name === r.name);
+  const notApplicable = plan.notApplicable.get(r.name);
+  const base: SloVerdict = {
+    id: r.id,
+    metric: r.metric,
+    expression: r.expression,
+    window: r.window,
+    status: r.status,
+    observed: r.observed,
+    samples: r.samples,
+    strict: r.strict,
+    ...(r.message === undefined ? {} : { message: r.message }),
+    ...(slo?.failureMode === undefined ? {} : { failureMode: slo.failureMode }),
+  };
+  if (notApplicable === undefined) return base;
+  return { ...base, status: 'n/a', observed: null, samples: 0, message: notApplicable };
+}
