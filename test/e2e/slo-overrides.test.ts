@@ -59,7 +59,8 @@ describe('slos.override and slos.extra through keystorm run', () => {
       );
       const extra = slos.find((v) => v.metric === 'requests');
       assert.equal(extra?.status, 'pass', JSON.stringify(slos));
-      assert.equal(r.code, 0, r.stderr.slice(-3000));
+      const premises = JSON.stringify(run.scenarios[0]?.preconditions);
+      assert.equal(r.code, 0, `${premises}\n${r.stderr.slice(-3000)}`);
       assert.equal(run.status, 'passed');
     },
   );
