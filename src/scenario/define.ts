@@ -78,7 +78,7 @@ export interface RequestKindInput {
 }
 
 export interface LoadInput {
-  /** Connection limit towards the SUT (default from the config). */
+  /** Connections to each SUT replica (default `load.connections` of the config). */
   connections?: number;
   phases: PhaseInput[];
   mix?: RequestKindInput[];
