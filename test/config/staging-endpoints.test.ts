@@ -25,14 +25,18 @@ describe('staging endpoints from the config', () => {
   let config: FullConfig;
   const ports: Record<string, number> = {};
   let apiPort: number;
+  let idpPort: number;
+  let adminPort: number;
 
   before(async () => {
     ports['gitlab'] = await reservePort();
     ports['customersdot'] = await reservePort();
     apiPort = await reservePort();
+    idpPort = await reservePort();
+    adminPort = await reservePort();
     config = resolveConfig(
       {
-        idp: { seed: 7 },
+        idp: { seed: 7, port: idpPort, adminPort },
         proxy: { port: apiPort, ports, publicHost: 'localhost' },
         sut: { url: 'http://127.0.0.1:1' },
         seed: 8,
@@ -49,7 +53,7 @@ describe('staging endpoints from the config', () => {
     await ledger.rollback();
   });
 
-  it('serves each issuer on its fixed proxy port under the public host, and the API on proxy.port', async () => {
+  it('serves each issuer on its fixed proxy port under the public host, the proxy API and mock-idp on theirs', async () => {
     assert.deepEqual(
       env.issuers.map((i) => i.issuer),
       [
@@ -58,6 +62,8 @@ describe('staging endpoints from the config', () => {
       ],
     );
     assert.equal(new URL(env.proxy.url).port, String(apiPort));
+    assert.equal(new URL(env.idp.dataUrl).port, String(idpPort));
+    assert.equal(new URL(env.idp.adminUrl).port, String(adminPort));
     for (const issuer of env.issuers) {
       const response = await fetch(`${issuer.issuer}/.well-known/openid-configuration`);
       assert.equal(response.status, 200);
@@ -71,8 +77,8 @@ describe('staging endpoints from the config', () => {
   it("signs with the keys of idp.seed, not the run's seed", async () => {
     assert.ok(config.sut !== null);
     const idpOptions = environmentOptions(config, config.sut).idp;
-    const seeded = await startMockIdp({ ...idpOptions, seed: 7 });
-    const other = await startMockIdp({ ...idpOptions, seed: 8 });
+    const seeded = await startMockIdp({ ...idpOptions, port: 0, adminPort: 0, seed: 7 });
+    const other = await startMockIdp({ ...idpOptions, port: 0, adminPort: 0, seed: 8 });
     try {
       const gitlab = env.issuers[0];
       assert.ok(gitlab !== undefined);
