@@ -6,6 +6,7 @@
  */
 import type { PreparedResponse, RequestContext } from './contracts.ts';
 import { authorizeEndpoint } from './oauth/authorize.ts';
+import { allowBrowserOrigin } from './oauth/cors.ts';
 import { jsonResponse, methodNotAllowed, OAuthError, oauthErrorResponse } from './oauth/responses.ts';
 import { tokenEndpoint } from './oauth/token-endpoint.ts';
 import { userinfoEndpoint } from './oauth/userinfo.ts';
@@ -55,12 +56,9 @@ export function handleData(request: DataRequest): PreparedResponse | Promise<Pre
         return issuer.discoveryFor(request.prefixClient);
       case 'token':
         if (method !== 'POST') return methodNotAllowed('POST');
-        return tokenEndpoint(
-          issuer,
-          request.body,
-          header(ctx, 'content-type'),
-          header(ctx, 'authorization'),
-        ).catch(asError);
+        return tokenEndpoint(issuer, request.body, header(ctx, 'content-type'), header(ctx, 'authorization'))
+          .catch(asError)
+          .then((response) => allowBrowserOrigin(response, header(ctx, 'origin')));
       case 'authorize':
         if (method !== 'GET' && method !== 'POST') return methodNotAllowed('GET, POST');
         return authorizeEndpoint(issuer, method, request.query, request.body);

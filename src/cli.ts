@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: "measure the SUT's key-cache timings and print a profile to pin",
     load: () => import('./calibrate/cli.ts'),
   },
+  canary: {
+    summary: 'probe a deployed gateway with tokens from its real IdP',
+    load: () => import('./canary/cli.ts'),
+  },
   list: {
     summary: 'list the built-in scenarios',
     load: async () => ({ main: (await import('./scenario/cli.ts')).listMain }),

@@ -6,14 +6,17 @@
 import { ValidationError } from '../../src/errors.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
+import { loadPageConfig } from './page/config.ts';
 import { startGateway } from './server.ts';
 
 const log = createLogger();
 
 async function main(): Promise<void> {
   let config;
+  let page;
   try {
     config = loadConfig();
+    page = loadPageConfig(config.providers);
   } catch (error) {
     if (error instanceof ValidationError) {
       log.error('invalid configuration', { problems: error.problems });
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const gateway = await startGateway(config, { log });
+  const gateway = await startGateway(config, { log, page });
   log.info('listening', {
     url: gateway.url,
     key_cache: config.keyCache,

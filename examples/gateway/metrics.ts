@@ -14,6 +14,9 @@ export interface GatewayMetrics {
   readonly coalesced: Counter<'provider'>;
   readonly inflight: Gauge<'provider'>;
   readonly staleServed: Counter<'provider'>;
+  readonly oldKeysRecached: Counter<'provider'>;
+  readonly incompleteCached: Counter<'provider'>;
+  readonly readinessChecks: Counter<'provider' | 'ready'>;
   readonly cacheSize: Gauge<'provider'>;
   readonly keyWait: Histogram<'provider'>;
   readonly verifications: Counter<'result'>;
@@ -70,6 +73,24 @@ export function createMetrics(): GatewayMetrics {
       labelNames: ['provider'],
       registers,
     }),
+    oldKeysRecached: new Counter({
+      name: 'jwks_old_keys_recached_total',
+      help: 'Refreshes that failed and kept last-known-good keys (log: "Old JWKS re-cached: some key providers failed")',
+      labelNames: ['provider'],
+      registers,
+    }),
+    incompleteCached: new Counter({
+      name: 'jwks_incomplete_cached_total',
+      help: 'Fetches that failed with no keys to fall back to (log: "Incomplete JWKS cached: …")',
+      labelNames: ['provider'],
+      registers,
+    }),
+    readinessChecks: new Counter({
+      name: 'gateway_readiness_checks_total',
+      help: 'Readiness answers per provider (ready="false": no key set fetched for it yet)',
+      labelNames: ['provider', 'ready'],
+      registers,
+    }),
     cacheSize: new Gauge({
       name: 'jwt_key_cache_size',
       help: 'Keys cached per provider',
@@ -103,4 +124,46 @@ export function createMetrics(): GatewayMetrics {
       registers,
     }),
   };
+}
+
+/** Status codes the protected routes answer; their series exist from the start. */
+const ROUTE_STATUSES = ['200', '401', '403', '405', '500', '503'] as const;
+const MISS_REASONS = ['cold', 'expired', 'unknown_kid'] as const;
+const FETCH_KINDS = ['jwks', 'discovery'] as const;
+const FETCH_OUTCOMES = ['ok', 'status', 'timeout', 'network', 'too_large', 'implausible'] as const;
+
+/**
+ * Creates every labelled series the alerting rules (alerts/*.rules.yml) read, at zero, before the
+ * first request. A counter that first appears with a value above zero loses that first increment
+ * to `rate()`/`increase()` (they need two samples), and `sum()` of a series that does not exist
+ * yet is empty rather than 0, so a rule comparing it would be silent rather than false.
+ */
+export function initialiseSeries(
+  metrics: GatewayMetrics,
+  providers: readonly string[],
+  paths: readonly string[],
+): void {
+  for (const provider of providers) {
+    metrics.cacheHits.inc({ provider }, 0);
+    for (const reason of MISS_REASONS) metrics.cacheMisses.inc({ provider, reason }, 0);
+    for (const kind of FETCH_KINDS) {
+      for (const outcome of FETCH_OUTCOMES) {
+        metrics.fetches.inc({ provider, kind, outcome }, 0);
+        metrics.fetchDuration.zero({ provider, kind, outcome });
+      }
+    }
+    metrics.coalesced.inc({ provider }, 0);
+    metrics.inflight.set({ provider }, 0);
+    metrics.staleServed.inc({ provider }, 0);
+    metrics.oldKeysRecached.inc({ provider }, 0);
+    metrics.incompleteCached.inc({ provider }, 0);
+    for (const ready of ['true', 'false']) metrics.readinessChecks.inc({ provider, ready }, 0);
+    metrics.cacheSize.set({ provider }, 0);
+  }
+  for (const path of paths) {
+    for (const status of ROUTE_STATUSES) {
+      metrics.httpRequests.inc({ path, status }, 0);
+      metrics.httpDuration.zero({ path, status });
+    }
+  }
 }

@@ -9,8 +9,10 @@ import type { GatewayConfig } from './config.ts';
 import { createKeyCache, type KeyCache } from './key-cache/index.ts';
 import { KeySource } from './key-source.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createMetrics, type GatewayMetrics } from './metrics.ts';
+import { createMetrics, initialiseSeries, type GatewayMetrics } from './metrics.ts';
 import { Outbound } from './outbound.ts';
+import { loadPageConfig, type PageConfig } from './page/config.ts';
+import { createPageRoutes } from './page/routes.ts';
 import { PROTECTED_ROUTES, checkHeaders, grantedScopes, type ProtectedRoute } from './routes.ts';
 import { TokenVerifier } from './verify.ts';
 
@@ -25,6 +27,8 @@ export interface RunningGateway {
 export interface GatewayDeps {
   readonly log?: Logger;
   readonly now?: () => number;
+  /** The demo page's options (`/app/`); default: loadPageConfig with no variables set. */
+  readonly page?: PageConfig;
 }
 
 type Json = Record<string, unknown>;
@@ -45,6 +49,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const log = deps.log ?? createLogger();
   const now = deps.now ?? Date.now;
   const metrics = createMetrics();
+  initialiseSeries(
+    metrics,
+    config.providers.map((p) => p.name),
+    PROTECTED_ROUTES.map((r) => r.path),
+  );
   const outbound = new Outbound({
     poolSize: config.poolSize,
     clientId: config.clientId,
@@ -70,6 +79,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   const verifier = new TokenVerifier(config, cache);
   const routes = new Map(PROTECTED_ROUTES.map((r) => [r.path, r]));
+  const page = createPageRoutes(deps.page ?? loadPageConfig(config.providers, {}), {
+    verify: (token) => verifier.verify(token),
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -80,6 +92,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     if (path === '/ready') {
       const providers = await cache.readiness(config.verifyTimeoutMs);
       const ready = providers.every((p) => p.ready);
+      for (const p of providers)
+        metrics.readinessChecks.inc({ provider: p.provider, ready: String(p.ready) });
       if (!ready) log.warn('readiness failed', { cloud_connector_ready: false, providers });
       send(res, ready ? 200 : 503, { ready, key_cache: cache.strategy, providers });
       return path;
@@ -90,6 +104,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       res.end(text);
       return path;
     }
+    if (await page.handle(path, req, res)) return 'page';
     const route = routes.get(path);
     if (route === undefined) {
       send(res, 404, { error: 'not_found', detail: `no route ${path}` });

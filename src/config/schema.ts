@@ -12,6 +12,7 @@ import { SIGNING_ALGS } from '../../mock-idp/contracts.ts';
 import { REPORTER_NAMES } from '../reporters/index.ts';
 import { sutProfileSchema } from '../profile/schema.ts';
 import { tryParseDuration } from '../util/duration.ts';
+import { canarySchema } from '../canary/schema.ts';
 
 const DURATION_HINT = 'must be a duration (e.g. 250ms, 5s, 1m30s) or a number of milliseconds';
 
@@ -321,6 +322,7 @@ export const configSchema = z
       description:
         'Non-loopback hosts keystorm may send traffic to (the SUT, a real Toxiproxy). Loopback only when empty.',
     }),
+    canary: canarySchema.optional(),
     seed: z
       .int()
       .min(0)

@@ -39,18 +39,12 @@ export const timingSchema = z.union(
 );
 
 export const capabilitiesSchema = z.strictObject({
-  scopes403: z
-    .boolean()
-    .optional()
-    .meta({
-      description: "The SUT answers 403 to a valid token that lacks the route's scope (a scope policy).",
-    }),
-  claimHeaders401: z
-    .boolean()
-    .optional()
-    .meta({
-      description: 'The SUT answers 401 when a claim-derived request header is missing or mismatched.',
-    }),
+  scopes403: z.boolean().optional().meta({
+    description: "The SUT answers 403 to a valid token that lacks the route's scope (a scope policy).",
+  }),
+  claimHeaders401: z.boolean().optional().meta({
+    description: 'The SUT answers 401 when a claim-derived request header is missing or mismatched.',
+  }),
   readinessReflectsKeys: z
     .boolean()
     .optional()
@@ -63,58 +57,39 @@ export const capabilitiesSchema = z.strictObject({
 
 export const sutProfileSchema = z
   .strictObject({
-    ttlMs: timingSchema
-      .optional()
-      .meta({
-        description: 'How long a fetched key set is used before it must be fetched again (cache max-age).',
-      }),
-    refreshAheadMs: timingSchema
-      .optional()
-      .meta({
-        description:
-          'How long before expiry the SUT refreshes in the background (0: it refetches only when a request finds the set expired).',
-      }),
-    unknownKidCooldownMs: timingSchema
-      .optional()
-      .meta({
-        description:
-          'Least time between two fetches triggered by tokens with an unknown kid (0: one fetch per such token).',
-      }),
-    fetchTimeoutMs: timingSchema
-      .optional()
-      .meta({
-        description: 'How long the SUT waits for a JWKS fetch that never answers before giving up on it.',
-      }),
-    clockToleranceMs: timingSchema
-      .optional()
-      .meta({
-        description: "How far a token's time claims (exp, nbf, iat) may be off the SUT's clock and still verify.",
-      }),
-    coalesces: z
-      .boolean()
-      .optional()
-      .meta({
-        description: 'Concurrent requests needing the same keys share one fetch for as long as it takes.',
-      }),
+    ttlMs: timingSchema.optional().meta({
+      description: 'How long a fetched key set is used before it must be fetched again (cache max-age).',
+    }),
+    refreshAheadMs: timingSchema.optional().meta({
+      description:
+        'How long before expiry the SUT refreshes in the background (0: it refetches only when a request finds the set expired).',
+    }),
+    unknownKidCooldownMs: timingSchema.optional().meta({
+      description:
+        'Least time between two fetches triggered by tokens with an unknown kid (0: one fetch per such token).',
+    }),
+    fetchTimeoutMs: timingSchema.optional().meta({
+      description: 'How long the SUT waits for a JWKS fetch that never answers before giving up on it.',
+    }),
+    clockToleranceMs: timingSchema.optional().meta({
+      description:
+        "How far a token's time claims (exp, nbf, iat) may be off the SUT's clock and still verify.",
+    }),
+    coalesces: z.boolean().optional().meta({
+      description: 'Concurrent requests needing the same keys share one fetch for as long as it takes.',
+    }),
     staleFallback: z
       .boolean()
       .optional()
       .meta({ description: 'Expired keys keep verifying while the provider fails (stale-if-error).' }),
-    keyFailureStatus: z
-      .int()
-      .min(100)
-      .max(599)
-      .optional()
-      .meta({
-        description:
-          'Status the SUT answers a valid token with when it cannot get keys (503 is right; 401 blames the token).',
-      }),
-    capabilities: capabilitiesSchema
-      .optional()
-      .meta({
-        description:
-          'Policies the SUT enforces beyond signature checks; scenarios testing one it lacks do not apply.',
-      }),
+    keyFailureStatus: z.int().min(100).max(599).optional().meta({
+      description:
+        'Status the SUT answers a valid token with when it cannot get keys (503 is right; 401 blames the token).',
+    }),
+    capabilities: capabilitiesSchema.optional().meta({
+      description:
+        'Policies the SUT enforces beyond signature checks; scenarios testing one it lacks do not apply.',
+    }),
   })
   .meta({
     description:
@@ -164,7 +139,13 @@ export interface SutCapabilities {
 }
 
 /** Timing fields of a profile. */
-const TIMING_FIELDS = ['ttlMs', 'refreshAheadMs', 'unknownKidCooldownMs', 'fetchTimeoutMs', 'clockToleranceMs'] as const;
+const TIMING_FIELDS = [
+  'ttlMs',
+  'refreshAheadMs',
+  'unknownKidCooldownMs',
+  'fetchTimeoutMs',
+  'clockToleranceMs',
+] as const;
 
 /** Resolves `{ scaled: ms }` timings with the run's time scale (config resolution calls this). */
 export function applyTimeScale(profile: unknown, timeScale: number): SutProfile {

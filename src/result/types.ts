@@ -15,6 +15,8 @@
  * - `error`: the harness or its infrastructure failed (SUT did not start, mock-idp reset failed) (exit 3).
  * - `interrupted`: stopped by a signal (exit 130).
  */
+import type { JourneySample } from '../journeys/types.ts';
+
 export type RunStatus = 'passed' | 'failed' | 'inconclusive' | 'interrupted' | 'error';
 /** A scenario may also be `skipped`: it cannot apply to this SUT or config (the reason is given). */
 export type ScenarioStatus = RunStatus | 'skipped';
@@ -147,6 +149,8 @@ export interface ScenarioResult {
   timings?: Record<string, { ms: number; source: string }>;
   /** Request kinds not sent because the SUT profile lacks the policy they test. */
   omittedKinds?: { kind: string; reason: string }[];
+  /** Browser journey runs (when the scenario has journeys): outcome, duration, failure, screenshot and trace. */
+  journeys?: JourneySample[];
   slos: SloVerdict[];
   load: LoadSummary;
   idp: IdpSummary;

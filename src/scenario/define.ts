@@ -7,6 +7,7 @@
  * runner multiplies them by the run's time scale (CI runs the suite faster than a drill).
  */
 import type { FaultSpec } from '../faults/types.ts';
+import type { JourneyInput } from '../journeys/types.ts';
 import type { SloInput, SutCapability } from '../slo/definition.ts';
 
 /**
@@ -151,7 +152,28 @@ export interface ScenarioInput {
    * Every scenario also has implicit premises: every fault and action applied, on time.
    */
   preconditions?: PreconditionInput[];
+  /**
+   * Browser journeys run beside the load, e.g. `[{ spec: 'scenarios/browser/ask-answer.spec.ts',
+   * every: '10s' }]`: each run is a sample of `journey_success_rate` and `journey_duration`
+   * (tag `journey:<name>`); failed runs leave a screenshot and a trace in the report directory.
+   * Needs an installed Chromium (exit 2 without one). See docs/journeys.md.
+   */
+  journeys?: JourneyInput[];
   slos: SloInput[];
+  /**
+   * Alerts that must fire, each within a time of the fault's start (`{ JWKSStampedeRisk: {
+   * within: '90s' } }`). Judged like SLOs by Prometheus's own engine (promtool) over the series
+   * scraped during the run, against keystorm's drill-scale rules plus any `--alerts` files; the
+   * observed value is the time to detect (first firing − fault start). A rule whose windows and
+   * `for:` cannot fit in the time recorded after the fault is `inconclusive`, never passed.
+   * Needs promtool (exit 2 without it). See docs/alerts.md.
+   */
+  expectAlerts?: Record<string, { within: string }>;
+  /**
+   * Alerts that must stay silent for the whole run (false positives). Silence of a rule that
+   * needs more data than the run recorded is `inconclusive`.
+   */
+  silentAlerts?: string[];
 }
 
 /** A premise of a scenario: an SLO-shaped check whose failure means "this drill proved nothing". */

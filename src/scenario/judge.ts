@@ -105,14 +105,16 @@ export function implicitPremises(input: Pick<JudgeInput, 'timeline' | 'idp'>): P
 
 /**
  * Entries that are steps of the drill: not reverts at the end, not an abort-on-fail trip, and not
- * a readiness check — a check that finds the SUT not ready is a finding about the SUT (the
- * `readiness_mismatches` metric), not a drill that failed to happen.
+ * a readiness check or a browser journey — a check that finds the SUT not ready, or a journey
+ * that fails, is a finding about the SUT (judged by its own metrics), not a drill that failed
+ * to happen.
  */
 function isScheduledStep(entry: TimelineEntry): boolean {
   return (
     !entry.what.startsWith('aborted:') &&
     !entry.what.includes('revert failed') &&
-    !entry.what.startsWith('check readiness')
+    !entry.what.startsWith('check readiness') &&
+    !entry.what.startsWith('journey ')
   );
 }
 

@@ -20,6 +20,8 @@ import type {
 } from '../slo/source.ts';
 import type { IdpSecond } from './idp-sampler.ts';
 import { idpWindow } from './idp-sampler.ts';
+import { createJourneyMetricSource, withJourneyMetrics } from '../journeys/metric-source.ts';
+import type { JourneySample } from '../journeys/types.ts';
 import { proxyBytesIn } from './proxy-sampler.ts';
 import type { ProxySample } from './proxy-sampler.ts';
 
@@ -161,4 +163,12 @@ export function createScenarioMetricSource(data: ScenarioData): MetricSource {
     },
   };
   return createLoadMetricSource(exactLoadReader(data), { extra });
+}
+
+/** The scenario source with browser journey runs answering `journey_success_rate` and `journey_duration`. */
+export function withScenarioJourneys(
+  samples: () => readonly JourneySample[],
+  data: ScenarioData,
+): MetricSource {
+  return withJourneyMetrics(createScenarioMetricSource(data), createJourneyMetricSource(samples));
 }

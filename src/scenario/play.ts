@@ -12,7 +12,10 @@ import { createAbortMonitor } from '../slo/abort.ts';
 import type { Sut } from '../sut/types.ts';
 import type { RunEnvironment } from './environment.ts';
 import type { IdpSampler, IdpSecond } from './idp-sampler.ts';
-import { createScenarioMetricSource } from './metric-source.ts';
+import { startJourneys } from '../journeys/driver.ts';
+import type { JourneyDriver } from '../journeys/driver.ts';
+import type { JourneySample } from '../journeys/types.ts';
+import { withScenarioJourneys } from './metric-source.ts';
 import type { ScenarioPlan } from './plan.ts';
 import { ProxySampler } from './proxy-sampler.ts';
 import type { ProxySample } from './proxy-sampler.ts';
@@ -24,6 +27,8 @@ import type { PlayingTimeline } from './timeline.ts';
 
 export interface PlaySettings {
   connections: number;
+  /** The run's report directory: failed browser journeys leave screenshots and traces there. */
+  reportDir: string;
   requestTimeoutMs: number;
   allowHosts: readonly string[];
   signal: AbortSignal;
@@ -53,6 +58,8 @@ export interface Observations {
   error: string | undefined;
   /** Whether the timeline took over the faults applied before start (it reverts them then). */
   timelineStarted: boolean;
+  /** Browser journey runs, when the scenario has journeys. */
+  journeys: JourneySample[];
 }
 
 /** Scenario time: ms since the load started (the origin is set when it does). */
@@ -101,10 +108,29 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
   let abortedBy: string | undefined;
   let load: LoadResult | undefined;
   let error: string | undefined;
+  let journeys: JourneyDriver | undefined;
   ctx.clock.start();
   const epochOrigin = Date.now();
   try {
     await Promise.all([idp.start(), proxy.start()]);
+    const planned = plan.scenario.journeys ?? [];
+    if (planned.length > 0)
+      journeys = startJourneys({
+        journeys: planned,
+        baseUrl: ctx.targets[0] ?? '',
+        reportDir: s.reportDir,
+        timeScale: plan.timeScale,
+        elapsedMs,
+        signal: abortLoad.signal,
+        onSample: (j) =>
+          ctx.record({
+            atMs: j.atMs,
+            what: `journey ${j.journey} ${j.outcome}`,
+            ok: j.outcome === 'passed',
+            ...(j.failure === undefined ? {} : { detail: j.failure }),
+          }),
+      });
+    const journeySamples = (): readonly JourneySample[] => journeys?.samples ?? [];
     const run = startLoad({
       target: ctx.targets[0] ?? 'http://127.0.0.1/',
       phases: plan.phases,
@@ -141,7 +167,7 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
     phases.observe(plan.phases[0]?.name ?? '', 0);
     const monitor = createAbortMonitor(
       plan.slos,
-      createScenarioMetricSource({
+      withScenarioJourneys(journeySamples, {
         requests,
         droppedStarts: (from, to) => run.window(from, to).counts().dropped,
         idpSeconds: idp.seconds,
@@ -185,12 +211,14 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
     }, 250);
     progress.unref();
     load = await run.done;
+    await journeys?.stop();
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   } finally {
     if (progress !== undefined) clearInterval(progress);
     s.signal.removeEventListener('abort', onOuterAbort);
     abortLoad.abort();
+    await journeys?.stop().catch(() => undefined);
     await played?.finish();
     await Promise.all([idp.stop().catch(() => undefined), proxy.stop().catch(() => undefined)]);
   }
@@ -210,5 +238,6 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
     abortedBy,
     error,
     timelineStarted: played !== undefined,
+    journeys: [...(journeys?.samples ?? [])],
   };
 }

@@ -6,6 +6,7 @@
  * skipped with its reason instead of failing the run or being squeezed into an empty pass.
  */
 import { ValidationError } from '../errors.ts';
+import { requireChromium } from '../journeys/browser.ts';
 import type { Problem } from '../errors.ts';
 import { formatDuration, tryParseDuration } from '../util/duration.ts';
 import type { ScenarioInput } from './define.ts';
@@ -70,6 +71,9 @@ export function prepareScenarios(raw: readonly unknown[], options: PrepareOption
     return resolved;
   });
   if (problems.length > 0) throw new ValidationError('the scenarios', problems);
+  // A scenario with browser journeys needs Chromium: say so (exit 2) before anything starts.
+  if (prepared.some((p) => p !== undefined && p.skip === undefined && (p.scenario.journeys ?? []).length > 0))
+    requireChromium();
   return prepared.filter((p): p is PreparedScenario => p !== undefined);
 }
 

@@ -16,7 +16,7 @@ import type { ScenarioInput } from './define.ts';
 import type { RunEnvironment } from './environment.ts';
 import { IdpSampler, idpWindow } from './idp-sampler.ts';
 import { judgeScenario } from './judge.ts';
-import { createScenarioMetricSource } from './metric-source.ts';
+import { withScenarioJourneys } from './metric-source.ts';
 import { planScenario } from './plan.ts';
 import type { ScenarioPlan } from './plan.ts';
 import { playScenario, ScenarioClock } from './play.ts';
@@ -40,6 +40,8 @@ export interface ScenarioRunSettings {
   scrapeSutMetrics: boolean;
   /** SUT log patterns by name (the names `log_matches{pattern:…}` uses). */
   logPatternNames: readonly string[];
+  /** The run's report directory (browser journeys leave screenshots and traces there). */
+  reportDir: string;
   /** Policies the SUT enforces (its profile): SLOs and request kinds that test others are not applicable. */
   capabilities: ReadonlySet<SutCapability>;
   /** The key-cache timings the scenario's durations were resolved with, for the report. */
@@ -122,7 +124,7 @@ function buildResult(
   const series = toSeries(observed?.load, observed?.idpSeconds ?? []);
   const baselineSpan = windows.find((w) => w.kind === 'baseline');
   const sut = stage.sut;
-  const source = createScenarioMetricSource({
+  const source = withScenarioJourneys(() => observed?.journeys ?? [], {
     requests: observed?.requests ?? { window: () => ({ latency: () => noTrend, counts: () => noCounts }) },
     droppedStarts: (from, to) => observed?.load?.window(from, to).counts().dropped ?? 0,
     idpSeconds: observed?.idpSeconds ?? [],
@@ -163,6 +165,7 @@ function buildResult(
     slos: verdict.slos,
     ...(s.timings === undefined ? {} : { timings: s.timings }),
     ...(plan.omittedKinds.length === 0 ? {} : { omittedKinds: plan.omittedKinds }),
+    ...((observed?.journeys.length ?? 0) === 0 ? {} : { journeys: observed?.journeys ?? [] }),
     load: toReportLoad(observed?.load),
     idp: {
       jwksFetches: whole.fetches,

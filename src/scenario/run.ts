@@ -126,6 +126,7 @@ export function sharedRunSettings(
   | 'routes'
   | 'logPatternNames'
   | 'scrapeSutMetrics'
+  | 'reportDir'
   | 'capabilities'
   | 'clientsPerIssuer'
   | 'tokenLifetimeS'
@@ -143,6 +144,7 @@ export function sharedRunSettings(
       sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
     ),
     scrapeSutMetrics: sut.metricsUrl !== undefined,
+    reportDir: config.output.dir,
     capabilities: capabilitiesOf(profileOf(config)),
     clientsPerIssuer: config.load.clientsPerIssuer,
     tokenLifetimeS: Math.round(config.load.tokenLifetime / 1000),

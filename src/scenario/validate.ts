@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Problem } from '../errors.ts';
 import { checkFaultSpec, registerBuiltinFaultKinds } from '../faults/index.ts';
+import { checkJourneys } from '../journeys/validate.ts';
 import { checkSlos, SUT_CAPABILITIES } from '../slo/definition.ts';
 import { tryParseDuration } from '../util/duration.ts';
 import { dedupeProblems, zodProblems } from '../util/problems.ts';
@@ -128,6 +129,8 @@ const scenarioShape = z.strictObject({
   // Each entry is checked by timelineItemProblems.
   timeline: z.array(z.unknown()).optional(),
   // Checked like SLOs below (metric, threshold, window), plus the premise in words.
+  // Checked by the journeys module (spec files exist, `every` is a duration), every problem listed.
+  journeys: z.unknown().optional(),
   preconditions: z
     .array(z.looseObject({ premise: z.string().min(1, 'say what must have happened, in words') }))
     .optional(),
@@ -255,6 +258,8 @@ export function checkScenario(input: unknown, path: string, options: ScenarioChe
     });
     problems.push(...sloProblems);
   }
+  if (scenario.journeys !== undefined)
+    problems.push(...checkJourneys(scenario.journeys, { path: at('journeys') }));
   if (Array.isArray(scenario.preconditions)) {
     const { problems: premiseProblems } = checkSlos(
       scenario.preconditions.map((p: unknown) => {
@@ -292,6 +297,7 @@ interface Loose {
   timeline?: unknown;
   slos?: unknown;
   preconditions?: unknown;
+  journeys?: unknown;
 }
 
 function arrayOf(value: unknown): LooseItem[] {

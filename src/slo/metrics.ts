@@ -127,6 +127,16 @@ export const METRICS = {
     description: 'SUT log lines matching a pattern',
     requiredTags: ['pattern'],
   },
+  journey_success_rate: {
+    kind: 'rate',
+    unit: 'ratio',
+    description: 'share of browser journey runs that passed (filter by `journey:<name>`)',
+  },
+  journey_duration: {
+    kind: 'trend',
+    unit: 'ms',
+    description: 'duration of browser journey runs, passed or not (filter by `journey:<name>`)',
+  },
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRICS;

@@ -130,10 +130,16 @@ const EVERYTHING = {
   seed: 2,
 };
 
+/**
+ * Sections another command reads from the raw file with its own schema (`keystorm canary`
+ * parses `canary` itself); a run never sees them, so they are checked where they are read.
+ */
+const OTHER_COMMANDS = ['canary'];
+
 describe('config schema consumers', () => {
   const leaves = schemaLeaves(
     z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema,
-  );
+  ).filter((leaf) => !OTHER_COMMANDS.includes(leaf.split('.')[0] ?? ''));
 
   it('the test config sets every option of the schema', () => {
     const set = schemaLeaves({ properties: toSchemaShape(EVERYTHING) });

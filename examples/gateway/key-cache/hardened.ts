@@ -312,8 +312,11 @@ export class HardenedKeyCache implements KeyCache {
       if (retryAfter !== undefined) wait = Math.max(wait, Math.min(retryAfter, config.backoffMaxMs));
       s.nextAttemptAt = now + wait;
       s.lastError = describe(error);
+      const keptOld = s.set !== undefined && now < s.staleUntil;
+      // Counted before the log limiter: the alert sees every event, the log a sample of them.
+      (keptOld ? metrics.oldKeysRecached : metrics.incompleteCached).inc({ provider: provider.name });
       if (this.closed || !this.failureLogLimit(provider.name).allowed) return;
-      if (s.set !== undefined && now < s.staleUntil) {
+      if (keptOld && s.set !== undefined) {
         log.warn(LOG.oldJwksRecached, {
           oidc_provider: provider.name,
           error: s.lastError,

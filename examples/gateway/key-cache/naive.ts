@@ -112,6 +112,7 @@ export class NaiveKeyCache implements KeyCache {
       };
     } catch (error) {
       // No old cache to fall back to, by design; and the outage becomes a 401 (FM18).
+      this.ctx.metrics.incompleteCached.inc({ provider: provider.name });
       if (!this.closed && this.failureLogLimit(provider.name).allowed)
         logIncomplete(this.ctx.log, provider.name, error);
       return { kind: 'reject', reason: 'keys_unavailable', detail: `key fetch failed: ${describe(error)}` };
