@@ -1,5 +1,6 @@
 /**
- * The seams inside mock-idp. The request path is layered (STYLE.md #1):
+ * The seams inside mock-idp. The request path is layered, so the handler can be tested without
+ * a socket and the server only owns listen/close:
  *
  *   server (listen/close, TLS)  →  RequestContext  →  Measurements.begin
  *     →  FaultPlan.deliver(ctx, res, produce)  — may delay, fail, hang, reset, mangle …

@@ -44,6 +44,8 @@ export interface MockIdpOptions {
   adminToken?: string;
   /** Serve the data plane over HTTPS with a self-signed CA (`caPath` to trust via NODE_EXTRA_CA_CERTS). */
   tls?: boolean | { dir: string };
+  /** More host names the TLS certificate is valid for (e.g. the public host of the proxies). */
+  tlsHosts?: readonly string[];
 }
 
 /** The URLs of one issuer. */
@@ -107,8 +109,7 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
     throw new TypeError(`seed: ${options.seed} is not an integer`);
   // Hex, not base64url: a generated token starting with '-' would read as a flag when pasted
   // after `--idp-token` on a command line.
-  const adminToken =
-    options.adminToken ?? process.env[ADMIN_TOKEN_ENV] ?? randomBytes(24).toString('hex');
+  const adminToken = options.adminToken ?? process.env[ADMIN_TOKEN_ENV] ?? randomBytes(24).toString('hex');
   if (adminToken.length < 8) throw new TypeError('adminToken: must be at least 8 characters');
 
   const random = createRandom(options.seed);
@@ -123,7 +124,13 @@ export async function startMockIdp(options: MockIdpOptions = {}): Promise<MockId
       ? undefined
       : await createTlsMaterial({
           ...(typeof options.tls === 'object' ? { dir: options.tls.dir } : {}),
-          hosts: [...new Set([...DEFAULT_TLS_HOSTS, urlHost(host).replace(/^\[|\]$/g, '')])],
+          hosts: [
+            ...new Set([
+              ...DEFAULT_TLS_HOSTS,
+              urlHost(host).replace(/^\[|\]$/g, ''),
+              ...(options.tlsHosts ?? []),
+            ]),
+          ],
         });
   const dataServer = createDataServer(
     () => {},

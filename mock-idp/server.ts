@@ -22,6 +22,7 @@ import {
 } from './contracts.ts';
 import { handleData, type DataRequest } from './handler.ts';
 import { jsonResponse } from './oauth/responses.ts';
+import { parseRequestTarget } from '../src/util/request-target.ts';
 import type { Provider } from './provider.ts';
 
 /** Largest request body the data plane reads (token/authorize forms are tiny). */
@@ -122,9 +123,16 @@ export function createDataListener(deps: DataPlaneDeps): (req: IncomingMessage, 
   };
 
   return (req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    let path = q < 0 ? url : url.slice(0, q);
+    const target = parseRequestTarget(req.url ?? '/');
+    if (target === undefined) {
+      req.resume();
+      write(
+        res,
+        jsonResponse(400, { error: 'invalid_request', error_description: 'malformed request target' }),
+      );
+      return;
+    }
+    let path = target.path;
     let prefixClient: string | undefined;
     if (path.startsWith(PREFIX)) {
       const slash = path.indexOf('/', PREFIX.length);
@@ -155,7 +163,7 @@ export function createDataListener(deps: DataPlaneDeps): (req: IncomingMessage, 
       headers: req.headers,
     };
     measure.begin(ctx);
-    const query = q < 0 ? '' : url.slice(q + 1);
+    const query = target.query;
     if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') {
       respond(
         {

@@ -81,7 +81,7 @@ export function reportFatal(error: unknown): number {
     return ExitCode.usage;
   }
   if (error instanceof TypeError && /^(--|[a-z][\w.[\]]*:)/.test(error.message)) {
-    // Bad arguments are thrown as TypeErrors that name the option (see STYLE.md, item 5).
+    // Bad arguments are thrown as TypeErrors whose message starts with the option's name.
     console.error(`keystorm: ${error.message}`);
     return ExitCode.usage;
   }

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminInputError, AdminNotFoundError, type AdminResult, type AdminRoute } from '../contracts.ts';
 import { readJsonBody } from '../../src/util/json-body.ts';
+import { parseRequestTarget } from '../../src/util/request-target.ts';
 
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
 
@@ -42,6 +43,15 @@ function send(
     ...headers,
   });
   res.end(data);
+}
+
+function sendUnauthorized(res: ServerResponse): void {
+  send(
+    res,
+    401,
+    { error: 'unauthorized', message: 'authorization: send "Bearer <admin token>"' },
+    { 'www-authenticate': 'Bearer' },
+  );
 }
 
 function split(path: string): string[] {
@@ -92,8 +102,16 @@ export function createAdminListener(
   }));
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://admin.invalid');
     const method = req.method ?? 'GET';
+    const target = parseRequestTarget(req.url ?? '/');
+    if (target === undefined) {
+      // Nothing to route on; say so only to a caller who holds the token.
+      req.resume();
+      if (!authorized(req.headers.authorization, expected)) sendUnauthorized(res);
+      else send(res, 400, { error: 'invalid_request', message: 'malformed request target' });
+      return;
+    }
+    const url = { pathname: target.path, searchParams: new URLSearchParams(target.query) };
     if (method === 'GET' && url.pathname === '/health') {
       send(res, 200, { ok: true });
       return;
@@ -106,12 +124,7 @@ export function createAdminListener(
     }
     if (!authorized(req.headers.authorization, expected)) {
       req.resume();
-      send(
-        res,
-        401,
-        { error: 'unauthorized', message: 'authorization: send "Bearer <admin token>"' },
-        { 'www-authenticate': 'Bearer' },
-      );
+      sendUnauthorized(res);
       return;
     }
     if (

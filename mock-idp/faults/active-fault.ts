@@ -2,6 +2,7 @@
  * One installed fault: its validated spec, compiled scope, schedule state, seeded stream, TTL
  * timer and the abort signal that ends every wait it started (hangs, drips, delays).
  */
+import { setMaxListeners } from 'node:events';
 import type { Random } from '../../src/util/random.ts';
 import type { RequestContext } from '../contracts.ts';
 import type { FaultKind } from './kinds/kind.ts';
@@ -32,6 +33,9 @@ export class ActiveFault {
     this.expiresAt = createdAt + spec.ttl;
     this.schedule = new Schedule(spec.schedule, random, createdAt);
     this.#matches = compileScope(spec.scope, kind.endpoints);
+    // Every request waiting under this fault listens here until its wait ends (each removes its
+    // listener): a stampede of 50 waits is concurrency to serve, not a leak to warn about.
+    setMaxListeners(0, this.#controller.signal);
   }
 
   get signal(): AbortSignal {

@@ -8,10 +8,7 @@ import type { FullConfig, FullSpawnedSut } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import type { SpawnSutOptions } from '../sut/types.ts';
 import { RunEnvironment } from '../scenario/environment.ts';
-import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
-
-/** Lease of mock-idp HTTP faults: longer than any probe, short after a SIGKILL. */
-const HTTP_FAULT_TTL_MS = 5 * 60_000;
+import { environmentOptions } from '../scenario/run.ts';
 
 /** The spawned SUT of the config, or a usage error for an attached one. */
 export function spawnedSut(config: FullConfig): FullSpawnedSut {
@@ -38,26 +35,6 @@ export function startCalibrationEnvironment(
   ledger: FaultLedger,
 ): Promise<RunEnvironment> {
   const sut = spawnedSut(config);
-  return RunEnvironment.start(
-    {
-      idp: {
-        host: config.idp.host,
-        port: config.idp.port,
-        adminPort: config.idp.adminPort,
-        alg: config.idp.alg,
-        issuers: config.idp.issuers.map((i) => ({
-          ...(DEFAULT_ISSUERS.find((d) => d.name === i.name) ?? { name: i.name }),
-          algs: [i.alg],
-        })),
-        tls: config.idp.tls,
-      },
-      ...(config.proxy.enabled && config.proxy.mode === 'external' ? { toxiproxyUrl: config.proxy.url } : {}),
-      seed: config.seed,
-      timeScale: config.timeScale,
-      sut: spawnOptions(sut),
-      allowHosts: config.allowHosts,
-      httpFaultTtlMs: HTTP_FAULT_TTL_MS,
-    },
-    ledger,
-  );
+  // The run's own options (fixed proxy ports, public host, idp.seed…), with one replica.
+  return RunEnvironment.start({ ...environmentOptions(config, sut), sut: spawnOptions(sut) }, ledger);
 }

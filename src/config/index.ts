@@ -15,4 +15,4 @@ export {
   type ResolveOptions,
 } from './resolve.ts';
 export { applyCliOverrides, type CliOverrides } from './overrides.ts';
-export { formatPath, errorToProblems } from './issues.ts';
+export { formatPath, zodProblems as errorToProblems } from '../util/problems.ts';

@@ -91,16 +91,18 @@ export function applyCliOverrides(
   }
   if (overrides.reporters !== undefined && overrides.reporters.length > 0) {
     const known: readonly string[] = REPORTER_NAMES;
-    overrides.reporters.forEach((name, i) => {
-      if (!known.includes(name)) {
-        problems.push({
-          path: `--reporter[${i}]`,
-          message: `unknown reporter ${JSON.stringify(name)}; known: ${REPORTER_NAMES.join(', ')}`,
-        });
-      }
-    });
-    output['reporters'] = [...overrides.reporters];
-    outputChanged = true;
+    const unknown = overrides.reporters.flatMap((name, i) => (known.includes(name) ? [] : [{ name, i }]));
+    for (const { name, i } of unknown) {
+      problems.push({
+        path: `--reporter[${i}]`,
+        message: `unknown reporter ${JSON.stringify(name)}; known: ${REPORTER_NAMES.join(', ')}`,
+      });
+    }
+    // A bad flag is reported once, as the flag: the config's own reporters stay as written.
+    if (unknown.length === 0) {
+      output['reporters'] = [...overrides.reporters];
+      outputChanged = true;
+    }
   }
   if (outputChanged) out['output'] = output;
   return { config: out, problems };

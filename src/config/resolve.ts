@@ -8,23 +8,16 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { z } from 'zod';
 import { ValidationError, type Problem } from '../errors.ts';
-import { checkSlos, parseThreshold, SloSyntaxError } from '../slo/index.ts';
 import type { LogPattern } from '../sut/pattern-counter.ts';
 import { TemplateRenderer, type TemplateContext } from '../sut/template.ts';
 import { idpTemplateContext } from '../sut/idp-context.ts';
 import { applyTimeScale } from '../profile/schema.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
-import { errorToProblems, formatPath, suggest } from './issues.ts';
+import { dedupeProblems, formatPath, suggest, zodProblems as problemsOf } from '../util/problems.ts';
 import { knownKeysAt } from './known-keys.ts';
+import { duplicateIssuers, proxyPortProblems, rawIssuerNames, sloSectionProblems } from './section-checks.ts';
 import { configSchema, type ParsedConfig } from './schema.ts';
-import type {
-  FullConfig,
-  FullIdpConfig,
-  FullProxyConfig,
-  FullSlosConfig,
-  FullSutConfig,
-  ScenarioRef,
-} from './types.ts';
+import type { FullConfig, FullIdpConfig, FullProxyConfig, FullSutConfig, ScenarioRef } from './types.ts';
 
 /** What the scenario runner plugs into validation (the config layer knows no scenario shape). */
 export interface ConfigHooks {
@@ -55,7 +48,11 @@ export interface ResolveOptions {
 export function zodProblems(schema: z.ZodType, value: unknown, path: string): Problem[] {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return [];
-  return errorToProblems(result.error, { prefix: path, knownKeys: (p) => knownKeysAt(schema, p) });
+  return problemsOf(result.error, {
+    prefix: path,
+    knownKeys: (p) => knownKeysAt(schema, p),
+    unknownKeyNoun: 'option',
+  });
 }
 
 /** Validates a user config and resolves it; throws one ValidationError listing every problem. */
@@ -63,29 +60,42 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Ful
   const problems: Problem[] = [...(options.problems ?? [])];
   const parsed = configSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    problems.push(...errorToProblems(parsed.error, { knownKeys: (p) => knownKeysAt(configSchema, p) }));
-  }
-  // Cross-field checks need a parsed config; on a shape error we still check the scenario
-  // entries we can, so one run lists as much as possible.
-  if (!parsed.success) {
-    problems.push(...checkTemplatesLeniently(input));
-    problems.push(...checkScenarioEntries(input, options));
-    throw new ValidationError(options.configFile ?? 'configuration', dedupe(problems));
+    problems.push(
+      ...problemsOf(parsed.error, {
+        knownKeys: (p) => knownKeysAt(configSchema, p),
+        unknownKeyNoun: 'option',
+      }),
+    );
   }
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  // Checks of one section read it raw, so a shape error elsewhere hides none of them.
+  problems.push(...duplicateIssuers(raw), ...proxyPortProblems(raw), ...sloSectionProblems(raw));
+  // The other cross-field checks need a parsed config; on a shape error we still check the
+  // templates and scenario entries we can read, so one run lists as much as possible.
+  if (!parsed.success) {
+    problems.push(...checkTemplatesLeniently(raw));
+    problems.push(...checkScenarioEntries(input, options));
+    throw invalid(options.configFile, dedupeProblems(problems));
+  }
   const full = build(parsed.data, raw, options, problems);
-  if (problems.length > 0) throw new ValidationError(options.configFile ?? 'configuration', dedupe(problems));
+  if (problems.length > 0) throw invalid(options.configFile, dedupeProblems(problems));
   return full;
 }
 
-function dedupe(problems: readonly Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.path}\0${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/**
+ * Names what is wrong: the config file, the command line (flag problems have `--flag` paths)
+ * or both, so a bad flag is never blamed on a file that is fine.
+ */
+function invalid(configFile: string | undefined, problems: Problem[]): ValidationError {
+  const fromFlags = problems.filter((p) => p.path.startsWith('--')).length;
+  const file = configFile ?? 'the configuration';
+  const what =
+    fromFlags === 0
+      ? file
+      : fromFlags === problems.length
+        ? 'the command line'
+        : `${file} and the command line`;
+  return new ValidationError(what, problems);
 }
 
 function build(
@@ -104,7 +114,7 @@ function build(
     }
   };
 
-  const idp = buildIdp(config, seed, problems);
+  const idp = buildIdp(config, seed);
   const proxy = buildProxy(config, options.env ?? process.env, problems, allowed);
   const outputDir = resolvePath(rootDir, config.output.dir);
   const sut = buildSut(config, raw, rootDir, outputDir, idp, proxy, problems, allowed);
@@ -118,7 +128,7 @@ function build(
     sut,
     load: config.load,
     scenarios: buildScenarios(config.scenarios, rootDir, options, problems),
-    slos: buildSlos(config, problems),
+    slos: { extra: config.slos.extra, override: config.slos.override },
     timeScale: config.timeScale,
     allowHosts,
     seed,
@@ -130,21 +140,18 @@ function build(
   };
 }
 
-function buildIdp(config: ParsedConfig, seed: number, problems: Problem[]): FullIdpConfig {
+function buildIdp(config: ParsedConfig, seed: number): FullIdpConfig {
   const issuers = config.idp.issuers.map((entry) =>
     typeof entry === 'string'
       ? { name: entry, alg: config.idp.alg }
       : { name: entry.name, alg: entry.alg ?? config.idp.alg },
   );
-  issuers.forEach((issuer, i) => {
-    const first = issuers.findIndex((other) => other.name === issuer.name);
-    if (first !== i)
-      problems.push({
-        path: `idp.issuers[${i}]`,
-        message: `'${issuer.name}' is already idp.issuers[${first}]`,
-      });
-  });
   return { ...config.idp, issuers, seed: config.idp.seed ?? seed };
+}
+
+/** The host a SUT dials: the bind address, unless that is a wildcard (then loopback). */
+function reachableHost(bind: string): string {
+  return bind === '0.0.0.0' || bind === '::' || bind === '[::]' ? '127.0.0.1' : bind;
 }
 
 function buildProxy(
@@ -153,18 +160,22 @@ function buildProxy(
   problems: Problem[],
   allowed: (url: string, path: string) => void,
 ): FullProxyConfig {
-  if (!config.proxy.enabled) return { enabled: false };
+  const listen = {
+    host: config.proxy.host,
+    ports: config.proxy.ports,
+    publicHost: config.proxy.publicHost ?? reachableHost(config.proxy.host),
+  };
+  const embedded: FullProxyConfig = { mode: 'embedded', port: config.proxy.port, ...listen };
   const fromEnv = env['TOXIPROXY_URL']?.trim();
   const url = config.proxy.url ?? (fromEnv === '' ? undefined : fromEnv);
-  if (url === undefined)
-    return { enabled: true, mode: 'embedded', host: config.proxy.host, port: config.proxy.port };
+  if (url === undefined) return embedded;
   const where = config.proxy.url === undefined ? 'TOXIPROXY_URL (environment)' : 'proxy.url';
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     problems.push({ path: where, message: `must be an http(s) URL, got ${JSON.stringify(url)}` });
-    return { enabled: true, mode: 'embedded', host: config.proxy.host, port: config.proxy.port };
+    return embedded;
   }
   allowed(url, where);
-  return { enabled: true, mode: 'external', url };
+  return { mode: 'external', url, ...listen };
 }
 
 /** Options that make sense only for a process keystorm starts. */
@@ -183,10 +194,10 @@ const SPAWN_ONLY = [
 /**
  * The placeholders the runner fills for a SUT (the contract with the scenario runner):
  * `idp.<issuer>.issuer|jwks|discovery|token` through the proxy under the replica's client
- * prefix, `idp.ca` with TLS, `proxy.url` when the proxy is on, plus `replica.id`,
+ * prefix, `idp.ca` with TLS, `proxy.url` (the proxy API), plus `replica.id`,
  * `replica.index` and `port` (added by the SUT layer). Values here are samples, for checking.
  */
-export function sutTemplateShape(idp: FullIdpConfig, proxy: FullProxyConfig): TemplateContext {
+export function sutTemplateShape(idp: FullIdpConfig): TemplateContext {
   const sample = 'http://127.0.0.1:1';
   return {
     ...idpTemplateContext({
@@ -198,7 +209,7 @@ export function sutTemplateShape(idp: FullIdpConfig, proxy: FullProxyConfig): Te
       })),
       replicaId: 'replica-1',
       adminUrl: sample,
-      proxyUrl: proxy.enabled ? sample : undefined,
+      proxyUrl: sample,
       caPath: idp.tls ? '/tmp/ca.pem' : undefined,
       timeScale: 1,
     }),
@@ -283,7 +294,7 @@ function buildSut(
     };
   }
 
-  problems.push(...checkSutTemplates(sut, sutTemplateShape(idp, proxy)));
+  problems.push(...checkSutTemplates(sut, sutTemplateShape(idp)));
   if (sut.url !== undefined && sut.replicas > 1 && !/\{\{\s*port\s*\}\}/.test(sut.url)) {
     problems.push({
       path: 'sut.url',
@@ -338,9 +349,7 @@ function checkSutTemplates(sut: Record<string, unknown>, shape: TemplateContext)
 }
 
 /** Template checks on a config whose shape failed: issuers etc. as far as they are readable. */
-function checkTemplatesLeniently(input: unknown): Problem[] {
-  if (typeof input !== 'object' || input === null) return [];
-  const raw = input as Record<string, unknown>;
+function checkTemplatesLeniently(raw: Record<string, unknown>): Problem[] {
   const sut = raw['sut'];
   if (typeof sut !== 'object' || sut === null || (sut as Record<string, unknown>)['command'] === undefined)
     return [];
@@ -348,19 +357,8 @@ function checkTemplatesLeniently(input: unknown): Problem[] {
     string,
     unknown
   >;
-  const proxyRaw = (typeof raw['proxy'] === 'object' && raw['proxy'] !== null ? raw['proxy'] : {}) as Record<
-    string,
-    unknown
-  >;
-  const listed = Array.isArray(idpRaw['issuers'])
-    ? (idpRaw['issuers'] as unknown[])
-    : ['gitlab', 'customersdot'];
-  const names = listed.flatMap((entry) => {
-    const name =
-      typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['name'] : entry;
-    // Invalid names are reported by the schema; do not offer them as placeholders.
-    return typeof name === 'string' && ISSUER_NAME.test(name) ? [name] : [];
-  });
+  // Invalid names are reported by the schema; do not offer them as placeholders.
+  const names = rawIssuerNames(raw).flatMap(({ name }) => (ISSUER_NAME.test(name) ? [name] : []));
   const idp: FullIdpConfig = {
     issuers: names.map((name) => ({ name, alg: 'ES256' })),
     alg: 'ES256',
@@ -370,11 +368,7 @@ function checkTemplatesLeniently(input: unknown): Problem[] {
     adminPort: 0,
     seed: 0,
   };
-  const proxy: FullProxyConfig =
-    proxyRaw['enabled'] === false
-      ? { enabled: false }
-      : { enabled: true, mode: 'embedded', host: '127.0.0.1', port: 0 };
-  return checkSutTemplates(sut as Record<string, unknown>, sutTemplateShape(idp, proxy));
+  return checkSutTemplates(sut as Record<string, unknown>, sutTemplateShape(idp));
 }
 
 function buildLogPatterns(
@@ -454,30 +448,4 @@ function buildScenarios(
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function buildSlos(config: ParsedConfig, problems: Problem[]): FullSlosConfig {
-  problems.push(...checkSlos(config.slos.extra, { path: 'slos.extra' }).problems);
-  for (const [scenario, slos] of Object.entries(config.slos.override)) {
-    for (const [name, override] of Object.entries(slos)) {
-      if (override === false) continue;
-      const at = formatPath(['slos', 'override', scenario, name]);
-      if (override.threshold !== undefined && override.thresholds !== undefined) {
-        problems.push({ path: at, message: 'give either threshold or thresholds, not both' });
-      }
-      const expressions = [
-        ...(override.threshold === undefined ? [] : [{ text: override.threshold, path: `${at}.threshold` }]),
-        ...(override.thresholds ?? []).map((text, i) => ({ text, path: `${at}.thresholds[${i}]` })),
-      ];
-      for (const expression of expressions) {
-        try {
-          parseThreshold(expression.text);
-        } catch (error) {
-          if (!(error instanceof SloSyntaxError)) throw error;
-          problems.push({ path: expression.path, message: error.message });
-        }
-      }
-    }
-  }
-  return { extra: config.slos.extra, override: config.slos.override };
 }

@@ -1,6 +1,6 @@
 /**
- * The configuration schema: every option, its default and its meaning, defined once here
- * (STYLE.md #10). docs/config.md is generated from this file (see reference.ts), and a test
+ * The configuration schema: every option, its default and its meaning, defined once here, next
+ * to its default. docs/config.md is generated from this file (see reference.ts), and a test
  * fails when the two drift apart. Objects are strict: an unknown key is an error, so a typo
  * never silently falls back to a default.
  *
@@ -91,20 +91,23 @@ export const idpSchema = z
 
 export const proxySchema = z
   .strictObject({
-    enabled: z.boolean().default(true).meta({
-      description:
-        'Put the fault proxy between the SUT and mock-idp. false: the SUT talks to mock-idp directly and network faults are unavailable.',
-    }),
     url: httpUrl.optional().meta({
       description:
         'API URL of a real Toxiproxy to drive instead of the embedded one. Default: the `TOXIPROXY_URL` environment variable; embedded when neither is set.',
     }),
-    host: z
-      .string()
-      .min(1)
-      .default('127.0.0.1')
-      .meta({ description: 'Address the embedded proxy binds to.' }),
+    host: z.string().min(1).default('127.0.0.1').meta({
+      description:
+        'Address the embedded proxy API and the per-issuer proxies bind to. `0.0.0.0` lets a SUT on another machine reach them (see docs/staging.md).',
+    }),
     port: port.default(0).meta({ description: "Embedded proxy's API port; 0 picks a free one." }),
+    ports: z.record(z.string(), port).default({}).meta({
+      description:
+        "Fixed listen port of each issuer's proxy, by issuer name (`{ gitlab: 18001 }`); 0 or absent picks a free one. Fixed ports keep the issuer URLs the SUT sees the same from run to run.",
+    }),
+    publicHost: z.string().min(1).optional().meta({
+      description:
+        "Host name in the issuer URLs the SUT sees (`iss`, discovery, JWKS), e.g. the CI runner's name when a staging gateway elsewhere verifies our tokens. Default: `proxy.host` (127.0.0.1 when that is 0.0.0.0 or ::).",
+    }),
   })
   .prefault({})
   .meta({ description: 'The Toxiproxy-compatible fault proxy in front of mock-idp (TCP-level faults).' });
@@ -223,18 +226,22 @@ export const sutSchema = z
 
 export const loadSchema = z
   .strictObject({
-    rate: z.number().gt(0).max(100_000).default(50).meta({
-      description: 'Requests per second a scenario phase sends unless it sets its own (open model).',
+    connections: z.int().min(1).max(10_000).default(16).meta({
+      description:
+        "Connections to each SUT replica, and so its most requests in flight; a scenario's `load.connections` replaces it. With 3 replicas and 16, up to 48 in all.",
     }),
-    connections: z
-      .int()
-      .min(1)
-      .max(10_000)
-      .default(16)
-      .meta({ description: 'Upper bound on connections (and so in-flight requests) to the SUT.' }),
     requestTimeout: duration('Deadline of one request to the SUT; a miss counts as a timeout.').prefault(
       '5s',
     ),
+    clientsPerIssuer: z.int().min(1).max(1000).default(8).meta({
+      description:
+        'Simulated OAuth clients per issuer whose tokens the load carries (`{{client}}` in requests).',
+    }),
+    tokenLifetime: duration(
+      'Lifetime (`exp - iat`) of the tokens the load carries, in wall time (not scaled by timeScale). Whole seconds, 1s to 24h.',
+    )
+      .pipe(z.number().min(1000, 'must be at least 1s').max(86_400_000, 'must be at most 24h'))
+      .prefault('5m'),
   })
   .prefault({})
   .meta({ description: 'Load defaults for every scenario.' });

@@ -24,10 +24,19 @@ export interface FullIdpConfig {
   seed: number;
 }
 
+/** Where the per-issuer proxies listen and which host the SUT reaches them by (both modes). */
+export interface ProxyListenConfig {
+  /** Bind address of the per-issuer proxies (and of the embedded API). */
+  host: string;
+  /** Fixed listen port by issuer name; an issuer not listed gets a free port. */
+  ports: Record<string, number>;
+  /** Host name in the issuer URLs the SUT sees. */
+  publicHost: string;
+}
+
 export type FullProxyConfig =
-  | { enabled: false }
-  | { enabled: true; mode: 'embedded'; host: string; port: number }
-  | { enabled: true; mode: 'external'; url: string };
+  | ({ mode: 'embedded'; port: number } & ProxyListenConfig)
+  | ({ mode: 'external'; url: string } & ProxyListenConfig);
 
 export interface FullRequestConfig {
   method: string;
@@ -80,9 +89,12 @@ export interface FullAttachedSut extends Required<
 export type FullSutConfig = FullSpawnedSut | FullAttachedSut;
 
 export interface FullLoadConfig {
-  rate: number;
+  /** Per SUT replica (each replica's origin gets its own pool of this many). */
   connections: number;
   requestTimeout: number;
+  clientsPerIssuer: number;
+  /** Milliseconds, wall time. */
+  tokenLifetime: number;
 }
 
 /** Where a scenario comes from; the runner loads it. */

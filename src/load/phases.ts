@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import { tryParseDuration } from '../util/duration.ts';
+import { zodProblems } from '../util/problems.ts';
 
 /** Hard caps: no phase may exceed these, whatever it asks for. */
 export const LIMITS = {
@@ -186,13 +187,7 @@ function resolveOne(p: ParsedPhase, index: number): ResolvedPhase {
 
 /** Converts zod issues to keystorm's dotted-path problems. */
 export function problemsOf(error: z.ZodError, prefix: string): Problem[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)]
-      .filter((s) => s !== '')
-      .join('.')
-      .replace(/\.(\d+)(?=\.|$)/g, '[$1]'),
-    message: issue.message,
-  }));
+  return zodProblems(error, { prefix });
 }
 
 /**

@@ -5,8 +5,10 @@
  *
  * Placeholders: `{{token}}`, `{{claims.<dotted.path>}}`, `{{client}}` (simulated client id),
  * `{{seq}}` and `{{phase}}` (from the engine's context). A header whose claim is absent from the
- * token is left out (a malformed token has no claims at all).
+ * token is left out (a malformed token has no claims at all). The `{{…}}` syntax is the one of
+ * src/util/template.ts, shared with SUT templates.
  */
+import { parseTemplate } from '../util/template.ts';
 
 /** A template as written in a config. */
 export interface RequestTemplateInput {
@@ -49,7 +51,6 @@ interface CompiledText {
   usesClaims: boolean;
 }
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const REF = /^(token|client|seq|phase|claims(\.[A-Za-z0-9_$:-]+)+)$/;
 
 /** A compiled template; render it once per request. */
@@ -113,25 +114,18 @@ export function compileTemplate(input: RequestTemplateInput, what = 'template'):
 
 function compileText(text: string, what: string): CompiledText {
   if (typeof text !== 'string') throw new TypeError(`${what}: must be a string`);
-  const parts: Part[] = [];
-  let last = 0;
-  let usesClaims = false;
-  for (const m of text.matchAll(PLACEHOLDER)) {
-    const ref = m[1] ?? '';
-    if (!REF.test(ref)) {
+  const parsed = parseTemplate(text);
+  if ('error' in parsed) throw new TypeError(`${what}: ${parsed.error}`);
+  const parts = parsed.parts.map((part): Part => {
+    if ('text' in part) return part;
+    if (!REF.test(part.name)) {
       throw new TypeError(
-        `${what}: unknown placeholder {{${ref}}} (use token, client, seq, phase or claims.<name>)`,
+        `${what}: unknown placeholder {{${part.name}}} (use token, client, seq, phase or claims.<name>)`,
       );
     }
-    if (m.index > last) parts.push({ text: text.slice(last, m.index) });
-    parts.push({ ref: ref.split('.') });
-    usesClaims ||= ref.startsWith('claims.');
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) parts.push({ text: text.slice(last) });
-  if (/\{\{|\}\}/.test(parts.map((p) => ('text' in p ? p.text : '')).join(''))) {
-    throw new TypeError(`${what}: unbalanced {{ }} in ${JSON.stringify(text)}`);
-  }
+    return { ref: part.name.split('.') };
+  });
+  const usesClaims = parts.some((p) => 'ref' in p && p.ref[0] === 'claims');
   return { parts, usesClaims };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Chooses the Toxiproxy a run drives: the one named by `TOXIPROXY_URL` (CI with the official
- * image), else keystorm's embedded server started on a free loopback port. Callers get the
+ * image), else keystorm's embedded server (by default on a free loopback port). Callers get the
  * same adapter either way, so nothing downstream knows which one it is.
  */
 import { HarnessError } from '../errors.ts';
@@ -22,6 +22,10 @@ export interface ConnectProxyControlOptions extends ProxyAdapterOptions {
   url?: string;
   /** Seed of the embedded server's toxicity draws. */
   seed?: number;
+  /** Bind address of the embedded server's API (default 127.0.0.1). */
+  host?: string;
+  /** Port of the embedded server's API (default 0: a free one). */
+  port?: number;
   /** Environment to read TOXIPROXY_URL from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -47,8 +51,8 @@ export async function connectProxyControl(options: ConnectProxyControlOptions = 
   // Imported lazily: a run against a real Toxiproxy never loads the embedded server.
   const { startToxiproxyServer } = await import('./server.ts');
   const server = await startToxiproxyServer({
-    host: '127.0.0.1',
-    port: 0,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
   const adapter = new ProxyAdapter(server.url, adapterOptions);

@@ -1,7 +1,7 @@
 /**
- * metrics.prom: the run's verdicts and headline figures in Prometheus text format, for the
- * hourly canary to push to a Pushgateway (`--push-gateway URL`) or for node-exporter's textfile
- * collector. Uses prom-client with a private registry.
+ * metrics.prom: the run's verdicts and headline figures in Prometheus text format, written when
+ * `prometheus` is among the reporters (for node-exporter's textfile collector) and pushed to a
+ * Pushgateway when `output.pushGateway` is set. Uses prom-client with a private registry.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

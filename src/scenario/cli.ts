@@ -6,11 +6,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import type { FullConfig, ScenarioRef } from '../config/types.ts';
 import { ExitCode, ValidationError } from '../errors.ts';
-import { createReporter, ReporterFanout } from '../reporters/index.ts';
 import type { ScenarioInput } from './define.ts';
 import { resolveScenarioTimings } from './resolve-timings.ts';
 import { timingsOf } from './sut-profile.ts';
-import { executeRun, validateScenarios } from './run.ts';
+import { createRunReporters, executeRun, validateScenarios } from './run.ts';
 import { selectScenarios } from './select.ts';
 import { checkScenario } from './validate.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
@@ -27,6 +26,7 @@ default): starts mock-idp, the fault proxy and the SUT, runs load and the timeli
   --out DIR           output directory (default: reports/latest)
   --reporter NAME     console, json, markdown, junit, html, prometheus; repeatable
   --time-scale X      scale every scenario duration (0.5 = twice as fast)
+  --tag NAME          only the selected scenarios with this tag (repeatable: any of them)
   --alerts FILE       also judge this Prometheus rule file over the recorded series; repeatable
   -h, --help          this help
 
@@ -73,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       reporter: { type: 'string', multiple: true },
       'time-scale': { type: 'string' },
+      tag: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -92,16 +93,11 @@ export async function main(argv: string[]): Promise<number> {
     hooks: hooks(),
   });
   const refs = positionals.length > 0 ? refsFromArgs(positionals) : config.scenarios;
-  const scenarios = await selectScenarios(refs, positionals.length > 0 ? 'arguments' : 'scenarios');
+  const scenarios = await selectScenarios(refs, positionals.length > 0 ? 'arguments' : 'scenarios', {
+    tags: values.tag ?? [],
+  });
   validateScenarios(scenarios, config);
-  const reporters = new ReporterFanout(
-    config.output.reporters.map((name) =>
-      createReporter(
-        name,
-        config.output.pushGateway === undefined ? {} : { pushGateway: config.output.pushGateway },
-      ),
-    ),
-  );
+  const reporters = createRunReporters(config);
   const run = await executeRun({
     config,
     scenarios: scenarios as ScenarioInput[],

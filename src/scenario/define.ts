@@ -1,6 +1,6 @@
 /**
- * Scenarios as users write them: plain, serialisable data (reports embed it; the k6 exporter can
- * read it). `defineScenario` is the identity function that gives a TypeScript author types.
+ * Scenarios as users write them: plain, serialisable data (reports embed it as it was played).
+ * `defineScenario` is the identity function that gives a TypeScript author types.
  *
  * A scenario = load phases played one after another + a timeline of actions at offsets and
  * faults over intervals + SLOs judged per window. Offsets and durations are "drill time": the
@@ -65,7 +65,7 @@ export interface RequestKindInput {
    * header. A shape: a token minted in that shape.
    */
   token?: 'pool' | 'pool-reused' | 'none' | TokenShape;
-  /** Route on the SUT (a key of `sut.routes` in the config, default `default`). */
+  /** Request template on the SUT: only `default` (the config's `sut.request`) exists. */
   route?: string;
   /** Claim-derived headers: sent right (default), omitted, or with a wrong value. */
   headers?: 'ok' | 'omit' | 'mismatch';
@@ -79,7 +79,7 @@ export interface RequestKindInput {
 }
 
 export interface LoadInput {
-  /** Connection limit towards the SUT (default from the config). */
+  /** Connections to each SUT replica (default `load.connections` of the config). */
   connections?: number;
   phases: PhaseInput[];
   mix?: RequestKindInput[];
@@ -130,9 +130,9 @@ export interface ScenarioInput {
   name: string;
   /** What the scenario shows when the SUT is correct, in one or two sentences. */
   hypothesis: string;
-  /** Failure modes (FM1–FM24 of the failure-mode catalogue) this scenario covers. */
+  /** Failure modes (FM1–FM24, see docs/failure-modes.md) this scenario covers. */
   covers?: string[];
-  /** Free tags for selecting scenarios (`keystorm run --tag canary`). */
+  /** Free tags for selecting scenarios (`keystorm run --tag canary` plays those with the tag). */
   tags?: string[];
   /** SUT replicas for this scenario (default from the config). */
   replicas?: number;
@@ -186,7 +186,7 @@ export interface PreconditionInput {
   window?: SloInput['window'];
 }
 
-/** Identity function that types a scenario (STYLE.md #4). */
+/** Identity function that types a scenario: loose input in, checked by validate.ts at run time. */
 export function defineScenario(scenario: ScenarioInput): ScenarioInput {
   return scenario;
 }

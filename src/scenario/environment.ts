@@ -20,6 +20,14 @@ export interface EnvironmentOptions {
   idp: MockIdpOptions;
   /** Toxiproxy API to drive; default TOXIPROXY_URL, else the embedded server. */
   toxiproxyUrl?: string;
+  /** Where the embedded proxy API listens (default 127.0.0.1, a free port). */
+  proxyApi?: { host: string; port: number };
+  /**
+   * Where the per-issuer proxies listen (fixed ports by issuer name, else free ones) and the
+   * host name the SUT reaches them by. Default: 127.0.0.1, free ports.
+   */
+  proxyListen?: { host: string; ports: Readonly<Record<string, number>>; publicHost: string };
+  /** Run seed; mock-idp uses `idp.seed` instead when that is given. */
   seed: number;
   /** Drill time × timeScale = run time; also scales `{{scaled …}}` in the SUT's env. */
   timeScale: number;
@@ -54,29 +62,34 @@ export class RunEnvironment {
 
   /** Starts mock-idp and the proxy, and puts one proxy per issuer in front of mock-idp. */
   static async start(options: EnvironmentOptions, ledger: FaultLedger): Promise<RunEnvironment> {
-    const idp = await startMockIdp({ ...options.idp, seed: options.seed });
+    const idp = await startMockIdp({ seed: options.seed, ...options.idp });
     ledger.record('stop mock-idp', () => idp.close());
     const proxy = await connectProxyControl({
       seed: options.seed,
       ...(options.toxiproxyUrl === undefined ? {} : { url: options.toxiproxyUrl }),
+      ...options.proxyApi,
     });
     ledger.record('stop the fault proxy', () => proxy.close());
     // A real Toxiproxy outlives us: drop proxies a SIGKILLed earlier run left behind.
     if (!proxy.embedded) await sweepStaleProxies(proxy.adapter);
     const upstream = new URL(idp.dataUrl).host;
     const proxies = new Map<string, RunProxy>();
+    const where = options.proxyListen ?? { host: '127.0.0.1', ports: {}, publicHost: '127.0.0.1' };
     for (const issuer of idp.issuers) {
       const created = await ledger.createProxy(proxy.adapter, {
         alias: issuer.name,
-        listen: '127.0.0.1:0',
+        listen: `${hostPort(where.host)}:${where.ports[issuer.name] ?? 0}`,
         upstream,
       });
       proxies.set(issuer.name, created);
     }
     const infos = await idp.admin.issuers.list();
     const issuers = idp.issuers.map((i): IssuerEndpoint => {
-      const listen = proxies.get(i.name)?.listen ?? upstream;
-      const base = `${new URL(idp.dataUrl).protocol}//${listen}/${i.name}`;
+      const listen = proxies.get(i.name)?.listen;
+      // The SUT sees the public host and the port the proxy really got: stable with fixed ports.
+      const authority =
+        listen === undefined ? upstream : `${hostPort(where.publicHost)}:${new URL(`http://${listen}`).port}`;
+      const base = `${new URL(idp.dataUrl).protocol}//${authority}/${i.name}`;
       const jwksPath = infos.find((info) => info.name === i.name)?.jwksPath ?? 'jwks';
       return { name: i.name, base, issuer: base, jwksPath };
     });
@@ -151,4 +164,9 @@ export class RunEnvironment {
   async close(): Promise<void> {
     await this.stopSut();
   }
+}
+
+/** An IPv6 literal in brackets, as `host:port` and URLs need it. */
+function hostPort(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

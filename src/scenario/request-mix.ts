@@ -64,7 +64,7 @@ export class RequestMix {
       if (t === undefined) {
         const input = options.routes[route];
         if (input === undefined) throw new TypeError(`route: unknown SUT route ${JSON.stringify(route)}`);
-        t = compileTemplate(input, `sut.routes.${route}`);
+        t = compileTemplate(input, route === 'default' ? 'sut.request' : `route ${route}`);
         templates.set(route, t);
       }
       return t;

@@ -5,24 +5,27 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { ExitCode, HarnessError, ValidationError } from '../errors.ts';
+import type { Problem } from '../errors.ts';
 import { FaultLedger } from '../faults/ledger.ts';
 import type { FullConfig, FullSutConfig } from '../config/types.ts';
-import type { ReporterFanout } from '../reporters/fanout.ts';
+import { checkSloOverrides, effectiveSlos } from '../config/slo-overrides.ts';
+import { createReporter, ReporterFanout } from '../reporters/index.ts';
 import type { RunInfo } from '../reporters/types.ts';
 import type { SutOptions } from '../sut/types.ts';
 import type { ScenarioInput } from './define.ts';
-import { RunEnvironment } from './environment.ts';
+import { RunEnvironment, type EnvironmentOptions } from './environment.ts';
 import type { RunResult, ScenarioResult } from '../result/types.ts';
 import { assertPromtool, resolveRuleFiles } from '../alerts/index.ts';
 import { wantsAlerts } from './alert-check.ts';
 import type { AlertSettings } from './alert-check.ts';
 import { prepareScenarios } from './prepare.ts';
 import type { PreparedScenario } from './prepare.ts';
-import { runScenario } from './run-scenario.ts';
+import { runScenario, type ScenarioRunSettings } from './run-scenario.ts';
 import { toReportLoad } from './summaries.ts';
 import { capabilitiesOf, logPatternsOf, reportTimings, timingsOf } from './sut-profile.ts';
 import type { SutProfile } from '../profile/schema.ts';
 import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
+import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -42,17 +45,134 @@ function profileOf(config: FullConfig): SutProfile | undefined {
   return config.sut?.profile;
 }
 
+/** A scenario with the config's `slos.extra` and `slos.override` applied to its SLOs. */
+export function withConfigSlos<T>(scenario: T, config: FullConfig): T {
+  if (typeof scenario !== 'object' || scenario === null) return scenario;
+  const { name, slos } = scenario as { name?: unknown; slos?: unknown };
+  if (typeof name !== 'string' || !Array.isArray(slos)) return scenario;
+  return { ...scenario, slos: effectiveSlos(name, slos, config.slos) };
+}
+
 /**
  * Resolves the scenarios' timing expressions from the SUT profile and validates them against
- * the config; throws one ValidationError listing every problem. Scenarios that cannot apply
- * come back with a `skip` reason.
+ * the config, as they will be played (the config's `slos.extra` and `slos.override` applied),
+ * and the overrides against every scenario they could name; throws one ValidationError listing
+ * every problem. Scenarios that cannot apply come back with a `skip` reason.
  */
 export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): PreparedScenario[] {
-  return prepareScenarios(scenarios, {
-    issuers: config.idp.issuers.map((i) => i.name),
-    routes: ['default'],
-    timings: timingsOf(profileOf(config), config.timeScale),
+  const named = [...BUILT_IN_SCENARIOS, ...scenarios].flatMap((s) => {
+    const { name, slos } = (s ?? {}) as { name?: unknown; slos?: unknown };
+    return typeof name === 'string' && Array.isArray(slos) ? [{ name, slos }] : [];
   });
+  const overrides = checkSloOverrides(config.slos, named);
+  let problems: readonly Problem[] = [];
+  let prepared: PreparedScenario[] = [];
+  try {
+    prepared = prepareScenarios(
+      scenarios.map((s) => withConfigSlos(s, config)),
+      {
+        issuers: config.idp.issuers.map((i) => i.name),
+        routes: ['default'],
+        timings: timingsOf(profileOf(config), config.timeScale),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems = error.problems;
+  }
+  if (problems.length === 0 && overrides.length === 0) return prepared;
+  const file = config.configFile ?? 'the configuration';
+  const what =
+    overrides.length === 0 ? 'the scenarios' : problems.length === 0 ? file : `${file} and the scenarios`;
+  throw new ValidationError(what, [...overrides, ...problems]);
+}
+
+/** What the run environment is started with, from the config. */
+export function environmentOptions(config: FullConfig, sut: FullSutConfig): EnvironmentOptions {
+  const { proxy } = config;
+  return {
+    idp: {
+      host: config.idp.host,
+      port: config.idp.port,
+      adminPort: config.idp.adminPort,
+      alg: config.idp.alg,
+      seed: config.idp.seed,
+      // Known names (gitlab, customersdot) keep mock-idp's templates for them (audience, scopes, claims).
+      issuers: config.idp.issuers.map((i) => ({
+        ...(DEFAULT_ISSUERS.find((d) => d.name === i.name) ?? { name: i.name }),
+        algs: [i.alg],
+      })),
+      tls: config.idp.tls,
+      // The SUT reaches the issuers by the proxies' public host: the certificate must name it.
+      tlsHosts: [proxy.publicHost],
+    },
+    ...(proxy.mode === 'external'
+      ? { toxiproxyUrl: proxy.url }
+      : { proxyApi: { host: proxy.host, port: proxy.port } }),
+    proxyListen: { host: proxy.host, ports: proxy.ports, publicHost: proxy.publicHost },
+    seed: config.seed,
+    timeScale: config.timeScale,
+    sut: sutOptions(sut),
+    allowHosts: config.allowHosts,
+    httpFaultTtlMs: HTTP_FAULT_TTL_MS,
+  };
+}
+
+/** The settings every scenario of the run shares, from the config. */
+export function sharedRunSettings(
+  config: FullConfig,
+  sut: FullSutConfig,
+): Pick<
+  ScenarioRunSettings,
+  | 'timeScale'
+  | 'seed'
+  | 'replicas'
+  | 'connections'
+  | 'routes'
+  | 'logPatternNames'
+  | 'scrapeSutMetrics'
+  | 'reportDir'
+  | 'capabilities'
+  | 'clientsPerIssuer'
+  | 'tokenLifetimeS'
+  | 'requestTimeoutMs'
+  | 'allowHosts'
+> {
+  return {
+    timeScale: config.timeScale,
+    seed: config.seed,
+    replicas: sut.mode === 'spawn' ? sut.replicas : 1,
+    connections: config.load.connections,
+    routes: { default: sut.request },
+    logPatternNames: logPatternsOf(
+      profileOf(config),
+      sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
+    ),
+    scrapeSutMetrics: sut.metricsUrl !== undefined,
+    reportDir: config.output.dir,
+    capabilities: capabilitiesOf(profileOf(config)),
+    clientsPerIssuer: config.load.clientsPerIssuer,
+    tokenLifetimeS: Math.round(config.load.tokenLifetime / 1000),
+    requestTimeoutMs: config.load.requestTimeout,
+    allowHosts: config.allowHosts,
+  };
+}
+
+/** The reporters `output.reporters` names (`prometheus` pushing to `output.pushGateway` if set). */
+export function createRunReporters(config: FullConfig): ReporterFanout {
+  const { reporters, pushGateway } = config.output;
+  const options = pushGateway === undefined ? {} : { pushGateway };
+  return new ReporterFanout(reporters.map((name) => createReporter(name, options)));
+}
+
+/** What reporters learn when the run begins. */
+export function runInfo(config: FullConfig, scenarios: readonly ScenarioInput[]): RunInfo {
+  return {
+    scenarios: scenarios.map((s) => s.name),
+    outDir: config.output.dir,
+    seed: config.seed,
+    timeScale: config.timeScale,
+  };
 }
 
 /** The team's rule files, resolved against the working directory; missing ones are a usage error (exit 2). */
@@ -141,12 +261,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     );
   }
   const startedAt = new Date();
-  const info: RunInfo = {
-    scenarios: scenarios.map((s) => s.name),
-    outDir: config.output.dir,
-    seed: config.seed,
-    timeScale: config.timeScale,
-  };
+  const info = runInfo(config, scenarios);
   await mkdir(config.output.dir, { recursive: true });
   await reporters.onBegin(info);
 
@@ -170,31 +285,8 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
   let harnessError: unknown;
   let env: RunEnvironment | undefined;
   try {
-    env = await RunEnvironment.start(
-      {
-        idp: {
-          host: config.idp.host,
-          port: config.idp.port,
-          adminPort: config.idp.adminPort,
-          alg: config.idp.alg,
-          // Known names (gitlab, customersdot) keep mock-idp's templates for them (audience, scopes, claims).
-          issuers: config.idp.issuers.map((i) => ({
-            ...(DEFAULT_ISSUERS.find((d) => d.name === i.name) ?? { name: i.name }),
-            algs: [i.alg],
-          })),
-          tls: config.idp.tls,
-        },
-        ...(config.proxy.enabled && config.proxy.mode === 'external'
-          ? { toxiproxyUrl: config.proxy.url }
-          : {}),
-        seed: config.seed,
-        timeScale: config.timeScale,
-        sut: sutOptions(sut),
-        allowHosts: config.allowHosts,
-        httpFaultTtlMs: HTTP_FAULT_TTL_MS,
-      },
-      ledger,
-    );
+    env = await RunEnvironment.start(environmentOptions(config, sut), ledger);
+    const shared = sharedRunSettings(config, sut);
     const timings = timingsOf(profileOf(config), config.timeScale);
     const prepared = validateScenarios(scenarios, config);
     const alerts = await alertSettings(options.alertFiles);
@@ -210,26 +302,11 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
       }
       const scenario = p.scenario;
       const result = await runScenario(scenario, {
+        ...shared,
         env,
-        timeScale: config.timeScale,
-        seed: config.seed,
-        replicas: sut.mode === 'spawn' ? sut.replicas : 1,
-        connections: config.load.connections,
-        routes: { default: sut.request },
-        logPatternNames: logPatternsOf(
-          profileOf(config),
-          sut.mode === 'spawn' ? Object.keys(sut.logPatterns) : [],
-        ),
-        scrapeSutMetrics: sut.metricsUrl !== undefined,
-        reportDir: config.output.dir,
         ...(alerts === undefined ? {} : { alerts }),
         ...(sut.metricsUrl === undefined ? {} : { metricsPath: sut.metricsUrl }),
-        capabilities: capabilitiesOf(profileOf(config)),
         timings: reportTimings(timings, p.used),
-        clientsPerIssuer: 8,
-        tokenLifetimeS: 300,
-        requestTimeoutMs: config.load.requestTimeout,
-        allowHosts: config.allowHosts,
         signal: interrupt.signal,
         index: index + 1,
         total: prepared.length,

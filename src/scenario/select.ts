@@ -1,6 +1,7 @@
 /**
  * Which scenarios a run plays: the config's `scenarios` list (or the names on the command line),
- * each a built-in name or pattern (`auth-*`, `*`), a scenario file, or an inline object.
+ * each a built-in name or pattern (`auth-*`, `*`), a scenario file, or an inline object,
+ * optionally narrowed to the scenarios carrying a tag (`--tag canary`).
  */
 import { ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
@@ -19,8 +20,17 @@ function escapeRegex(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
+export interface SelectOptions {
+  /** `--tag`: keep only scenarios carrying at least one of these tags. */
+  tags?: readonly string[];
+}
+
 /** Turns refs into scenario objects (not yet validated); unknown names are problems. */
-export async function selectScenarios(refs: readonly ScenarioRef[], where = 'scenarios'): Promise<unknown[]> {
+export async function selectScenarios(
+  refs: readonly ScenarioRef[],
+  where = 'scenarios',
+  options: SelectOptions = {},
+): Promise<unknown[]> {
   const problems: Problem[] = [];
   const out: unknown[] = [];
   const seen = new Set<unknown>();
@@ -51,7 +61,25 @@ export async function selectScenarios(refs: readonly ScenarioRef[], where = 'sce
     }
   }
   if (problems.length > 0) throw new ValidationError('the scenario selection', problems);
-  return out;
+  return withTags(out, options.tags ?? []);
+}
+
+/** The scenarios carrying one of `tags` (all of them when no tag is asked for). */
+function withTags(scenarios: unknown[], tags: readonly string[]): unknown[] {
+  if (tags.length === 0) return scenarios;
+  const tagged = scenarios.filter((s) => {
+    const own = (s as { tags?: unknown } | null)?.tags;
+    return Array.isArray(own) && own.some((t) => tags.includes(t as string));
+  });
+  if (tagged.length === 0) {
+    throw new ValidationError('the scenario selection', [
+      {
+        path: '--tag',
+        message: `no selected scenario has the tag ${tags.map((t) => JSON.stringify(t)).join(' or ')}`,
+      },
+    ]);
+  }
+  return tagged;
 }
 
 async function loadScenarioFile(path: string): Promise<unknown> {

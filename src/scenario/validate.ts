@@ -7,10 +7,10 @@
 import { z } from 'zod';
 import type { Problem } from '../errors.ts';
 import { checkFaultSpec, registerBuiltinFaultKinds } from '../faults/index.ts';
-import { zodProblems } from '../faults/schema.ts';
 import { checkJourneys } from '../journeys/validate.ts';
 import { checkSlos, SUT_CAPABILITIES } from '../slo/definition.ts';
 import { tryParseDuration } from '../util/duration.ts';
+import { dedupeProblems, zodProblems } from '../util/problems.ts';
 import { MISROTATION_KINDS } from '../../mock-idp/keys/misrotations.ts';
 import { TOKEN_SHAPES } from '../../mock-idp/tokens/mint.ts';
 
@@ -78,7 +78,40 @@ const action = z.discriminatedUnion('kind', [
 const timelineAction = z.strictObject({ at: duration, action });
 // The fault itself is checked by the fault registry (its own attributes, every problem).
 const timelineFault = z.strictObject({ from: duration, to: duration.optional(), fault: z.unknown() });
-const timelineItem = z.union([timelineAction, timelineFault]);
+const ACTION_KINDS = action.options.map((o) => o.shape.kind.value);
+
+/**
+ * Problems of one timeline entry. Which of the two shapes it means is read from its keys, so a
+ * mistake is reported against that shape (`action.kind: must be one of …`), not as "neither".
+ */
+function timelineItemProblems(item: unknown, path: string): Problem[] {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return [{ path, message: 'must be { at, action } or { from, to, fault }' }];
+  }
+  const isFault = 'fault' in item || 'from' in item;
+  const isAction = 'action' in item || 'at' in item;
+  if (isFault === isAction) {
+    return [
+      {
+        path,
+        message: isFault
+          ? 'give either { at, action } or { from, to, fault }, not keys of both'
+          : 'must be { at, action } or { from, to, fault }',
+      },
+    ];
+  }
+  if (isFault) return parseProblems(timelineFault, item, path);
+  const kind = (item as { action?: { kind?: unknown } }).action?.kind;
+  if (typeof kind === 'string' && !ACTION_KINDS.includes(kind as never)) {
+    return [{ path: `${path}.action.kind`, message: unknownName('action', kind, ACTION_KINDS) }];
+  }
+  return parseProblems(timelineAction, item, path);
+}
+
+function parseProblems(schema: z.ZodType, value: unknown, path: string): Problem[] {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  return parsed.success ? [] : zodProblems(parsed.error, { prefix: path });
+}
 
 const scenarioShape = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, dots, dashes'),
@@ -93,7 +126,8 @@ const scenarioShape = z.strictObject({
     phases: z.array(phase).min(1).max(100),
     mix: mix.optional(),
   }),
-  timeline: z.array(timelineItem).optional(),
+  // Each entry is checked by timelineItemProblems.
+  timeline: z.array(z.unknown()).optional(),
   // Checked like SLOs below (metric, threshold, window), plus the premise in words.
   expectAlerts: z.record(z.string().min(1), z.strictObject({ within: duration })).optional(),
   silentAlerts: z.array(z.string().min(1)).optional(),
@@ -114,14 +148,31 @@ export interface ScenarioCheckOptions {
 
 /** Validates one scenario; returns every problem instead of throwing. */
 export function checkScenario(input: unknown, path: string, options: ScenarioCheckOptions): Problem[] {
-  const parsed = scenarioShape.safeParse(input);
   // Shape problems and cross-field problems are reported together: the checks below read the
   // raw input defensively, so one run of `keystorm run` lists every mistake.
-  const problems: Problem[] = parsed.success ? [] : zodProblems(parsed.error, path);
+  const problems: Problem[] = parseProblems(scenarioShape, input, path);
   if (typeof input !== 'object' || input === null) return problems;
   const scenario = input as Loose;
   const at = (sub: string): string => `${path}.${sub}`;
   const phases = arrayOf(scenario.load?.phases);
+  if (Array.isArray(scenario.timeline)) {
+    scenario.timeline.forEach((item: unknown, i) =>
+      problems.push(...timelineItemProblems(item, at(`timeline[${i}]`))),
+    );
+  }
+
+  // Phase names are SLO windows (`during:<phase>`): two with one name would make one ambiguous.
+  const firstPhase = new Map<unknown, number>();
+  phases.forEach((p, i) => {
+    if (typeof p.name !== 'string') return;
+    const first = firstPhase.get(p.name);
+    if (first === undefined) firstPhase.set(p.name, i);
+    else
+      problems.push({
+        path: at(`load.phases[${i}].name`),
+        message: `duplicate phase name ${JSON.stringify(p.name)} (also load.phases[${first}])`,
+      });
+  });
 
   phases.forEach((p, i) => {
     const kinds = [p.rate, p.vus, p.burst, p.pause].filter((v) => v !== undefined).length;
@@ -222,7 +273,7 @@ export function checkScenario(input: unknown, path: string, options: ScenarioChe
     );
     problems.push(...premiseProblems);
   }
-  return dedupe(problems);
+  return dedupeProblems(problems);
 }
 
 /** The raw input as the defensive checks read it. */
@@ -258,16 +309,6 @@ function arrayOf(value: unknown): LooseItem[] {
 
 function durationOf(value: unknown): number | undefined {
   return typeof value === 'string' || typeof value === 'number' ? tryParseDuration(value) : undefined;
-}
-
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.path}\u0000${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function unknownName(what: string, name: string, known: readonly string[]): string {

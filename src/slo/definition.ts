@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import { tryParseDuration } from '../util/duration.ts';
+import { zodProblems } from '../util/problems.ts';
 import { formatSelector, parseMetricSelector, parseThreshold, SloSyntaxError } from './grammar.ts';
 import type { MetricSelector, Threshold } from './grammar.ts';
 import { metricInfo } from './metrics.ts';
@@ -146,7 +147,7 @@ export function checkSlo(
 ): { slo: Slo } | { problems: Problem[] } {
   const shape = sloInputSchema.safeParse(input);
   if (!shape.success) {
-    return { problems: shape.error.issues.flatMap((issue) => issueToProblems(issue, path)) };
+    return { problems: zodProblems(shape.error, { prefix: path }) };
   }
   const raw = shape.data;
   const problems: Problem[] = [];
@@ -236,12 +237,4 @@ function syntaxProblem(path: string, text: string, error: unknown): Problem {
   if (error instanceof SloSyntaxError)
     return { path, message: `${error.message} in ${JSON.stringify(text)}` };
   throw error;
-}
-
-function issueToProblems(issue: z.core.$ZodIssue, base: string): Problem[] {
-  const at = base + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: `${at}.${key}`, message: 'unknown key' }));
-  }
-  return [{ path: at, message: issue.message }];
 }

@@ -2,10 +2,12 @@
  * `{{dotted.path}}` templates in SUT commands, env, URLs and request headers. The values come
  * from a plain context object the caller builds (the runner puts the IdP's URLs through the
  * proxy, the proxy's URL and the replica's identity in it), so this file knows no names: an
- * unknown placeholder is an error that names it and lists what is known.
+ * unknown placeholder is an error that names it and lists what is known. The syntax is the one
+ * of src/util/template.ts, shared with request templates.
  */
 import { ValidationError, type Problem } from '../errors.ts';
 import { tryParseDuration } from '../util/duration.ts';
+import { parseTemplate, placeholderNames } from '../util/template.ts';
 
 /** Values a template can read: nested plain objects of strings, numbers and booleans. */
 export interface TemplateContext {
@@ -14,11 +16,10 @@ export interface TemplateContext {
 export type TemplateValue = string | number | boolean | TemplateContext | undefined;
 
 const SCALED = /^scaled\s+(.+)$/;
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /** Every placeholder name in `text`, in order of appearance (duplicates kept). */
 export function placeholdersIn(text: string): string[] {
-  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
+  return placeholderNames(text);
 }
 
 /** Every leaf path of a context (`idp.gitlab.jwks`, `port`…), for error messages. */
@@ -49,24 +50,31 @@ export class TemplateRenderer {
 
   /** Renders `text`; on an unknown placeholder records a problem at `where` and leaves it as is. */
   render(text: string, where: string): string {
-    return text.replace(PLACEHOLDER, (whole, name: string) => {
-      const scaled = SCALED.exec(name);
-      if (scaled !== null) return this.renderScaled(whole, scaled[1] ?? '', where);
-      const value = lookup(this.context, name);
-      if (value === undefined) {
-        this.problems.push({ path: where, message: `unknown placeholder ${whole}${this.hint()}` });
-        return whole;
-      }
-      if (typeof value === 'object') {
-        const keys = knownPlaceholders(value, name);
-        this.problems.push({
-          path: where,
-          message: `placeholder ${whole} is a group, not a value; use one of: ${keys.map((k) => `{{${k}}}`).join(', ')}`,
-        });
-        return whole;
-      }
-      return String(value);
-    });
+    const parsed = parseTemplate(text);
+    if ('error' in parsed) {
+      this.problems.push({ path: where, message: parsed.error });
+      return text;
+    }
+    return parsed.parts.map((part) => ('text' in part ? part.text : this.placeholder(part, where))).join('');
+  }
+
+  private placeholder({ name, source: whole }: { name: string; source: string }, where: string): string {
+    const scaled = SCALED.exec(name);
+    if (scaled !== null) return this.renderScaled(whole, scaled[1] ?? '', where);
+    const value = lookup(this.context, name);
+    if (value === undefined) {
+      this.problems.push({ path: where, message: `unknown placeholder ${whole}${this.hint()}` });
+      return whole;
+    }
+    if (typeof value === 'object') {
+      const keys = knownPlaceholders(value, name);
+      this.problems.push({
+        path: where,
+        message: `placeholder ${whole} is a group, not a value; use one of: ${keys.map((k) => `{{${k}}}`).join(', ')}`,
+      });
+      return whole;
+    }
+    return String(value);
   }
 
   /** Renders every value of a record (keys are kept as they are). */

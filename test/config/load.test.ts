@@ -51,7 +51,7 @@ export default defineConfig({
     readyTimout: '5s',
     replicas: 0,
   },
-  load: { rate: -5 },
+  load: { connections: -5 },
   scenarios: ['baseline', 42, 'cache-stampde'],
   output: { reporters: ['console', 'xml'] },
   timeScale: 0,
@@ -71,7 +71,7 @@ export default defineConfig({
         'sut.readyTimeout: must be a duration (e.g. 250ms, 5s, 1m30s) or a number of milliseconds, got "soon"',
         'sut.replicas: must be >= 1, got 0',
         "sut.readyTimout: unknown option (did you mean 'readyTimeout'?)",
-        'load.rate: must be > 0, got -5',
+        'load.connections: must be >= 1, got -5',
         'scenarios[1]: must be a scenario name, a file path or a scenario object, got 42',
         'output.reporters[1]: must be one of "console", "json", "markdown", "junit", "html", "prometheus", got "xml"',
         'timeScale: must be > 0, got 0',
@@ -100,9 +100,9 @@ export default defineConfig({
         adminPort: 0,
         seed: 7,
       },
-      proxy: { enabled: true, mode: 'embedded', host: '127.0.0.1', port: 0 },
+      proxy: { mode: 'embedded', host: '127.0.0.1', port: 0, ports: {}, publicHost: '127.0.0.1' },
       sut: null,
-      load: { rate: 50, connections: 16, requestTimeout: 5000 },
+      load: { connections: 16, requestTimeout: 5000, clientsPerIssuer: 8, tokenLifetime: 300_000 },
       scenarios: [{ kind: 'builtin', pattern: '*' }],
       slos: { extra: [], override: {} },
       timeScale: 1,
@@ -283,8 +283,60 @@ export default defineConfig({
         '--sut-env: only applies to a SUT keystorm starts (sut.command in the config)',
         '--seed: must be an integer from 0 to 4294967295, got "abc"',
         '--reporter[0]: unknown reporter "pdf"; known: console, json, markdown, junit, html, prometheus',
-        'output.reporters[0]: must be one of "console", "json", "markdown", "junit", "html", "prometheus", got "pdf"',
         'timeScale: must be a number, got "fast"',
+      ],
+    );
+  });
+
+  it('blames bad flags on the command line, not on a config file that is fine', async () => {
+    const cwd = writeConfig('keystorm.config.json', JSON.stringify({ sut: { command: ['node', 'g.js'] } }));
+    const error = await loadConfig({
+      cwd,
+      overrides: { seed: '-1', timeScale: '0', reporters: ['pdf'], out: ' ' },
+    }).then(
+      () => assert.fail('the flags were accepted'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ValidationError);
+    assert.match(error.message, /^the command line is invalid:/);
+    assert.deepEqual(
+      error.problems.map((p) => p.path),
+      ['--seed', '--time-scale', '--out', '--reporter[0]'],
+    );
+    const both = await loadConfig({
+      cwd: writeConfig('keystorm.config.json', JSON.stringify({ timeScale: 0 })),
+      overrides: { seed: 'x' },
+    }).then(
+      () => assert.fail('accepted'),
+      (e: unknown) => e,
+    );
+    assert.ok(both instanceof ValidationError);
+    assert.match(both.message, /keystorm\.config\.json and the command line is invalid:/);
+  });
+
+  it('lists a duplicate issuer and a bad slos.extra threshold together with shape errors elsewhere', async () => {
+    const cwd = writeConfig(
+      'keystorm.config.json',
+      JSON.stringify({
+        idp: { issuers: ['gitlab', 'gitlab'], alg: 'HS256' },
+        load: { connections: 0 },
+        slos: {
+          extra: [{ metric: 'request_duration', threshold: 'p(95)<<500' }],
+          override: { baseline: { x: { threshold: 'nonsense' } } },
+        },
+        timeScale: 'fast',
+      }),
+    );
+    const problems = await problemsOf(loadConfig({ cwd, env: {} }));
+    assert.deepEqual(
+      problems.map((p) => p.replace(/: .*/, '')),
+      [
+        'idp.alg',
+        'load.connections',
+        'timeScale',
+        'idp.issuers[1]',
+        'slos.extra[0].threshold',
+        'slos.override.baseline.x.threshold',
       ],
     );
   });
@@ -324,10 +376,16 @@ describe('resolveConfig cross-field checks', () => {
       ],
     );
     assert.deepEqual(
-      attempt({ idp: { issuers: ['a', 'a'] }, proxy: { enabled: false }, sut: { command: '{{proxy.url}}' } }),
+      attempt({
+        idp: { issuers: ['a', 'a'] },
+        proxy: { ports: { a: 18001, b: 18001 } },
+        sut: { command: '{{idp.b.jwks}}' },
+      }),
       [
         "idp.issuers[1]: 'a' is already idp.issuers[0]",
-        'sut.command: unknown placeholder {{proxy.url}}; known: …',
+        "proxy.ports.b: no issuer named 'b'; issuers: a",
+        'proxy.ports.b: port 18001 is already proxy.ports.a',
+        'sut.command: unknown placeholder {{idp.b.jwks}}; known: …',
       ],
     );
     assert.deepEqual(
@@ -345,17 +403,18 @@ describe('resolveConfig cross-field checks', () => {
   });
 
   it('drives a real Toxiproxy when TOXIPROXY_URL is set, unless proxy.url says otherwise', () => {
+    const listen = { host: '127.0.0.1', ports: {}, publicHost: '127.0.0.1' };
     assert.deepEqual(resolveConfig({}, { env: { TOXIPROXY_URL: 'http://127.0.0.1:8474' } }).proxy, {
-      enabled: true,
       mode: 'external',
       url: 'http://127.0.0.1:8474',
+      ...listen,
     });
     assert.deepEqual(
       resolveConfig(
         { proxy: { url: 'http://localhost:9000' } },
         { env: { TOXIPROXY_URL: 'http://127.0.0.1:8474' } },
       ).proxy,
-      { enabled: true, mode: 'external', url: 'http://localhost:9000' },
+      { mode: 'external', url: 'http://localhost:9000', ...listen },
     );
   });
 

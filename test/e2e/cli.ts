@@ -1,4 +1,4 @@
-/** Runs the real `keystorm` binary as a child process (STYLE.md #8), with a hard time limit. */
+/** Runs the real `keystorm` binary as a child process, as users do, with a hard time limit. */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -150,7 +150,7 @@ describe('bounds, budget and cancellation', () => {
           'phases[0].rate',
           'phases[1].vus',
           'phases[1].duration',
-          'phases[2]',
+          'phases[2].surprise',
           'connections',
           'timeout',
         ]) {

@@ -86,6 +86,62 @@ describe('scenario validation', () => {
     );
   });
 
+  it('says precisely what is wrong with a timeline entry, instead of "Invalid input"', () => {
+    const problems = checkScenario(
+      {
+        name: 'x',
+        hypothesis: 'h',
+        load: { phases: [{ name: 'a', rate: 1, duration: '1s' }] },
+        timeline: [
+          { at: '1s', action: { kind: 'rotate-keyz' } },
+          { at: 'soon', action: { kind: 'mark' } },
+          { at: '1s', action: { kind: 'expire-tokens', mode: 'sometimes' } },
+          { at: '1s', from: '2s' },
+          { foo: 1 },
+          5,
+        ],
+        slos: [{ metric: 'requests', threshold: 'count>0' }],
+      },
+      's',
+      options,
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.path}: ${p.message.replace(/; known: .*/, '; known: …')}`),
+      [
+        's.timeline[0].action.kind: unknown action "rotate-keyz"; known: …',
+        's.timeline[1].at: must be a duration (e.g. 250ms, 5s, 1m30s), got "soon"',
+        's.timeline[1].action.name: is required',
+        's.timeline[2].action.mode: must be one of "aligned", "jittered", got "sometimes"',
+        's.timeline[3]: give either { at, action } or { from, to, fault }, not keys of both',
+        's.timeline[4]: must be { at, action } or { from, to, fault }',
+        's.timeline[5]: must be { at, action } or { from, to, fault }',
+      ],
+    );
+    assert.ok(problems.every((p) => !/Invalid input/.test(p.message)));
+  });
+
+  it('rejects two phases with one name (a during: window would be ambiguous)', () => {
+    const problems = checkScenario(
+      {
+        name: 'x',
+        hypothesis: 'h',
+        load: {
+          phases: [
+            { name: 'warm', rate: 1, duration: '1s' },
+            { name: 'burst', burst: 5 },
+            { name: 'warm', rate: 2, duration: '1s' },
+          ],
+        },
+        slos: [{ metric: 'requests', threshold: 'count>0', window: 'during:warm' }],
+      },
+      's',
+      options,
+    );
+    assert.deepEqual(problems, [
+      { path: 's.load.phases[2].name', message: 'duplicate phase name "warm" (also load.phases[0])' },
+    ]);
+  });
+
   it('maps scenario phases onto engine phases the engine accepts, scaled', () => {
     for (const raw of BUILT_IN_SCENARIOS) {
       const { scenario } = resolveScenarioTimings(raw, timingsOf(undefined, 0.5), raw.name);

@@ -1,7 +1,7 @@
 /**
  * What one fault kind is: a name, a schema for its own attributes (kept apart from the common
  * envelope of scope/schedule/TTL), and either a delay it adds or a response it writes instead of
- * the normal one. Kinds are small plugins registered by name (STYLE.md #2).
+ * the normal one. Kinds are small plugins registered by name: one file each.
  */
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';

@@ -6,7 +6,7 @@
  * and no reason to close — the client hangs, as behind a dropped route. (A downstream-only
  * black hole ends as soon as the upstream closes, since Toxiproxy closes on upstream EOF.)
  */
-import { durationMs } from '../schema.ts';
+import { toxicDurationMs } from '../schema.ts';
 import { toxicKind, wholeMs } from './network-common.ts';
 
 export const blackHoleFault = toxicKind({
@@ -14,6 +14,6 @@ export const blackHoleFault = toxicKind({
   summary: 'swallow all data; close after `timeout` (default 0 = hold until reverted)',
   type: 'timeout',
   defaultStream: 'both',
-  shape: { timeout: durationMs.default(0) },
+  shape: { timeout: toxicDurationMs.default(0) },
   toxic: (a) => ({ timeout: wholeMs(a.timeout) }),
 });

@@ -2,13 +2,8 @@
  * `slow-trickle`: data arrives in small pieces with a pause between them (Toxiproxy's
  * `slicer`) — the slow-drip body that idle timeouts never catch (FM15), at the TCP level.
  */
-import { z } from 'zod';
-import { durationMs } from '../schema.ts';
+import { toxicBytes as bytes, toxicDurationMs } from '../schema.ts';
 import { toxicKind } from './network-common.ts';
-
-const bytes = z
-  .number({ error: 'must be a number of bytes' })
-  .int({ error: 'must be a whole number of bytes' });
 
 export const slowTrickleFault = toxicKind({
   kind: 'slow-trickle',
@@ -17,7 +12,7 @@ export const slowTrickleFault = toxicKind({
   shape: {
     averageSize: bytes.positive({ error: 'must be more than 0 bytes' }).default(16),
     sizeVariation: bytes.min(0, { error: 'must be 0 or more' }).default(0),
-    delay: durationMs,
+    delay: toxicDurationMs,
   },
   // Toxiproxy's slicer takes its delay in microseconds.
   toxic: (a) => ({

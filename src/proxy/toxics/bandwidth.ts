@@ -3,6 +3,7 @@
  * released when the link would have finished sending it; large chunks go out in 100 ms slices
  * so the stream trickles instead of arriving in bursts. rate ≤ 0 = no limit.
  */
+import { MAX_BANDWIDTH_KBPS } from './bounds.ts';
 import { QueuedStage } from './queued-stage.ts';
 import type { ToxicType } from './stage.ts';
 
@@ -27,6 +28,7 @@ class BandwidthStage extends QueuedStage {
 export const bandwidth: ToxicType = {
   name: 'bandwidth',
   defaults: { rate: 0 },
+  max: { rate: MAX_BANDWIDTH_KBPS },
   allowNegative: ['rate'],
   createStage: (attributes, context) => new BandwidthStage(attributes, context),
 };

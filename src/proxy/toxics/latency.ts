@@ -4,6 +4,7 @@
  * not accumulate delay; two stacked latency toxics add up because each measures from the
  * moment the chunk reaches it.
  */
+import { MAX_TOXIC_DURATION_MS } from './bounds.ts';
 import { QueuedStage } from './queued-stage.ts';
 import type { ToxicType } from './stage.ts';
 
@@ -22,5 +23,6 @@ class LatencyStage extends QueuedStage {
 export const latency: ToxicType = {
   name: 'latency',
   defaults: { latency: 0, jitter: 0 },
+  max: { latency: MAX_TOXIC_DURATION_MS, jitter: MAX_TOXIC_DURATION_MS },
   createStage: (attributes, context) => new LatencyStage(attributes, context),
 };

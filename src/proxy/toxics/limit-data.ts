@@ -3,6 +3,7 @@
  * connection (what a client sees as a truncated body / premature close). The count survives
  * attribute updates, as in Toxiproxy. bytes = 0 closes on the first data.
  */
+import { MAX_TOXIC_BYTES } from './bounds.ts';
 import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
 
 class LimitDataStage implements ToxicStage {
@@ -43,5 +44,6 @@ class LimitDataStage implements ToxicStage {
 export const limitData: ToxicType = {
   name: 'limit_data',
   defaults: { bytes: 0 },
+  max: { bytes: MAX_TOXIC_BYTES },
   createStage: (attributes, context) => new LimitDataStage(attributes, context),
 };

@@ -4,5 +4,6 @@ import { PassThroughStage, type ToxicType } from './stage.ts';
 export const noop: ToxicType = {
   name: 'noop',
   defaults: {},
+  max: {},
   createStage: (_attributes, context) => new PassThroughStage(context),
 };

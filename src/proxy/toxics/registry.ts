@@ -44,6 +44,13 @@ export function mergeAttributes(
     if (value < 0 && !(type.allowNegative ?? []).includes(key)) {
       return { error: `attributes.${key} must not be negative, got ${value}` };
     }
+    // Past these a timer overflows (and refires every millisecond) or a size means nothing.
+    const max = type.max[key] ?? 0;
+    if (Math.abs(value) > max) {
+      return {
+        error: `attributes.${key} must be at most ${max}${value < 0 ? ' in size' : ''}, got ${value}`,
+      };
+    }
     attributes[key] = value;
   }
   const problem = type.validate?.(attributes);

@@ -3,6 +3,7 @@
  * connection with a TCP RST, so clients see ECONNRESET. Data it consumed is dropped (the peer
  * would never have received it).
  */
+import { MAX_TOXIC_DURATION_MS } from './bounds.ts';
 import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
 
 class ResetPeerStage implements ToxicStage {
@@ -40,5 +41,6 @@ class ResetPeerStage implements ToxicStage {
 export const resetPeer: ToxicType = {
   name: 'reset_peer',
   defaults: { timeout: 0 },
+  max: { timeout: MAX_TOXIC_DURATION_MS },
   createStage: (attributes, context) => new ResetPeerStage(attributes, context),
 };

@@ -2,6 +2,7 @@
  * slicer: cuts every chunk into pieces of about `average_size` ± `size_variation` bytes (the
  * same halving algorithm as Toxiproxy) and sends them `delay` µs apart.
  */
+import { MAX_TOXIC_BYTES, MAX_TOXIC_DURATION_MS } from './bounds.ts';
 import { QueuedStage } from './queued-stage.ts';
 import type { ToxicType } from './stage.ts';
 import type { Random } from '../../util/random.ts';
@@ -40,6 +41,12 @@ class SlicerStage extends QueuedStage {
 export const slicer: ToxicType = {
   name: 'slicer',
   defaults: { average_size: 0, size_variation: 0, delay: 0 },
+  // delay is in microseconds.
+  max: {
+    average_size: MAX_TOXIC_BYTES,
+    size_variation: MAX_TOXIC_BYTES,
+    delay: MAX_TOXIC_DURATION_MS * 1000,
+  },
   validate: (a) =>
     (a.average_size ?? 0) < 1
       ? 'average_size must be at least 1'

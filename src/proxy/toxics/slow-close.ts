@@ -1,4 +1,5 @@
 /** slow_close: data passes untouched; the end of the stream is held back `delay` ms. */
+import { MAX_TOXIC_DURATION_MS } from './bounds.ts';
 import { QueuedStage } from './queued-stage.ts';
 import type { ToxicType } from './stage.ts';
 
@@ -14,5 +15,6 @@ class SlowCloseStage extends QueuedStage {
 export const slowClose: ToxicType = {
   name: 'slow_close',
   defaults: { delay: 0 },
+  max: { delay: MAX_TOXIC_DURATION_MS },
   createStage: (attributes, context) => new SlowCloseStage(attributes, context),
 };

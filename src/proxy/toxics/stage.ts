@@ -53,6 +53,8 @@ export interface ToxicType {
   readonly defaults: ToxicAttributes;
   /** Extra checks beyond "finite number ≥ 0"; returns a message naming the attribute, or undefined. */
   validate?(attributes: ToxicAttributes): string | undefined;
+  /** Largest value of each attribute (see bounds.ts); also the most negative one where allowed. */
+  readonly max: Readonly<Record<string, number>>;
   /** Attributes that may be negative (bandwidth's rate ≤ 0 means "no limit"). */
   readonly allowNegative?: readonly string[];
   createStage(attributes: ToxicAttributes, context: StageContext): ToxicStage;

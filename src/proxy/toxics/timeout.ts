@@ -3,6 +3,7 @@
  * started on it (0 = never). Data was lost, so removing the toxic closes the connections it
  * affected (as Toxiproxy's Cleanup does) rather than letting them carry on corrupted.
  */
+import { MAX_TOXIC_DURATION_MS } from './bounds.ts';
 import type { StageContext, ToxicAttributes, ToxicStage, ToxicType } from './stage.ts';
 
 class TimeoutStage implements ToxicStage {
@@ -40,5 +41,6 @@ class TimeoutStage implements ToxicStage {
 export const timeout: ToxicType = {
   name: 'timeout',
   defaults: { timeout: 0 },
+  max: { timeout: MAX_TOXIC_DURATION_MS },
   createStage: (attributes, context) => new TimeoutStage(attributes, context),
 };
