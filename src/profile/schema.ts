@@ -34,18 +34,12 @@ export const timingSchema = z.union([durationMs, z.strictObject({ atLeast: durat
 });
 
 export const capabilitiesSchema = z.strictObject({
-  scopes403: z
-    .boolean()
-    .optional()
-    .meta({
-      description: "The SUT answers 403 to a valid token that lacks the route's scope (a scope policy).",
-    }),
-  claimHeaders401: z
-    .boolean()
-    .optional()
-    .meta({
-      description: 'The SUT answers 401 when a claim-derived request header is missing or mismatched.',
-    }),
+  scopes403: z.boolean().optional().meta({
+    description: "The SUT answers 403 to a valid token that lacks the route's scope (a scope policy).",
+  }),
+  claimHeaders401: z.boolean().optional().meta({
+    description: 'The SUT answers 401 when a claim-derived request header is missing or mismatched.',
+  }),
   readinessReflectsKeys: z
     .boolean()
     .optional()
@@ -58,53 +52,35 @@ export const capabilitiesSchema = z.strictObject({
 
 export const sutProfileSchema = z
   .strictObject({
-    ttlMs: timingSchema
-      .optional()
-      .meta({
-        description: 'How long a fetched key set is used before it must be fetched again (cache max-age).',
-      }),
-    refreshAheadMs: timingSchema
-      .optional()
-      .meta({
-        description:
-          'How long before expiry the SUT refreshes in the background (0: it refetches only when a request finds the set expired).',
-      }),
-    unknownKidCooldownMs: timingSchema
-      .optional()
-      .meta({
-        description:
-          'Least time between two fetches triggered by tokens with an unknown kid (0: one fetch per such token).',
-      }),
-    fetchTimeoutMs: timingSchema
-      .optional()
-      .meta({
-        description: 'How long the SUT waits for a JWKS fetch that never answers before giving up on it.',
-      }),
-    coalesces: z
-      .boolean()
-      .optional()
-      .meta({
-        description: 'Concurrent requests needing the same keys share one fetch for as long as it takes.',
-      }),
+    ttlMs: timingSchema.optional().meta({
+      description: 'How long a fetched key set is used before it must be fetched again (cache max-age).',
+    }),
+    refreshAheadMs: timingSchema.optional().meta({
+      description:
+        'How long before expiry the SUT refreshes in the background (0: it refetches only when a request finds the set expired).',
+    }),
+    unknownKidCooldownMs: timingSchema.optional().meta({
+      description:
+        'Least time between two fetches triggered by tokens with an unknown kid (0: one fetch per such token).',
+    }),
+    fetchTimeoutMs: timingSchema.optional().meta({
+      description: 'How long the SUT waits for a JWKS fetch that never answers before giving up on it.',
+    }),
+    coalesces: z.boolean().optional().meta({
+      description: 'Concurrent requests needing the same keys share one fetch for as long as it takes.',
+    }),
     staleFallback: z
       .boolean()
       .optional()
       .meta({ description: 'Expired keys keep verifying while the provider fails (stale-if-error).' }),
-    keyFailureStatus: z
-      .int()
-      .min(100)
-      .max(599)
-      .optional()
-      .meta({
-        description:
-          'Status the SUT answers a valid token with when it cannot get keys (503 is right; 401 blames the token).',
-      }),
-    capabilities: capabilitiesSchema
-      .optional()
-      .meta({
-        description:
-          'Policies the SUT enforces beyond signature checks; scenarios testing one it lacks do not apply.',
-      }),
+    keyFailureStatus: z.int().min(100).max(599).optional().meta({
+      description:
+        'Status the SUT answers a valid token with when it cannot get keys (503 is right; 401 blames the token).',
+    }),
+    capabilities: capabilitiesSchema.optional().meta({
+      description:
+        'Policies the SUT enforces beyond signature checks; scenarios testing one it lacks do not apply.',
+    }),
   })
   .meta({
     description:
