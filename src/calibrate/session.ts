@@ -139,7 +139,10 @@ export class CalibrationSession {
 
   /** Sends one request shaped like `sut.request` with `token`; never waits past `timeoutMs`. */
   async send(token: string, timeoutMs: number, headerFault?: 'mismatch'): Promise<Exchange> {
-    this.#signal?.throwIfAborted();
+    // Interrupted: answer at once (never reject: callers hold many sends in flight); the next
+    // read of mock-idp throws and ends the probe.
+    if (this.#signal?.aborted === true)
+      return { sentAt: Date.now(), ms: 0, status: undefined, error: 'interrupted' };
     const url = this.#sut?.replicas[0]?.url;
     if (url === undefined) throw new Error('send: no SUT running');
     const rendered = this.#template.render(

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Calibration } from '../../src/calibrate/run-calibration.ts';
 import type { Timing } from '../../src/profile/index.ts';
-import { runCli } from '../e2e/cli.ts';
+import { pidsWithMarker, runCli, startCli } from '../e2e/cli.ts';
 
 /** The hardened gateway with timings short enough to measure in seconds. */
 const HARDENED = [
@@ -116,5 +116,18 @@ describe('keystorm calibrate', () => {
     const budget = await runCli(['calibrate', '--budget', '1h'], { timeoutMs: 30_000 });
     assert.equal(budget.code, 2, budget.stderr);
     assert.match(budget.stderr, /--budget: must be from 1s to 15m00s/);
+  });
+
+  it('stops the SUT and exits 130 when interrupted mid-probe', { timeout: 120_000 }, async () => {
+    const marker = `KEYSTORM_CALIBRATE_MARKER=${process.pid}-${Date.now()}`;
+    const run = startCli(['calibrate', '--probe', 'outage', '--budget', '60s', '--sut-env', marker], {
+      timeoutMs: 110_000,
+    });
+    await run.waitFor(/outage: .* since the last good fetch/, 90_000);
+    assert.ok((await pidsWithMarker(marker)).length > 0, 'the SUT should be running');
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.deepEqual(await pidsWithMarker(marker), [], 'no SUT process may outlive calibrate');
   });
 });
