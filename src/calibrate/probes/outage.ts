@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../util/duration.ts';
 import type { SutProfile } from '../../profile/schema.ts';
 import type { Exchange, Fetch } from '../session.ts';
-import { isOk, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
+import { countOf, isOk, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
 
 const EVERY_MS = 200;
 const FAILING_FETCH_MS = 600;
@@ -114,7 +114,7 @@ function judge(o: Observation & { lastGood: number }): ProbeResult {
       e.sentAt >= first.start - EVERY_MS - 50 &&
       e.ms >= 0.8 * FAILING_FETCH_MS,
   );
-  const attemptsLine = `${attempts.length} refetch attempt(s) during the outage, the first ${formatDuration(g)} after the last good fetch`;
+  const attemptsLine = `${countOf(attempts.length, 'refetch attempt')} during the outage, the first ${formatDuration(g)} after the last good fetch`;
   if (onPath) {
     profile.ttlMs = roundMs(g);
     profile.refreshAheadMs = 0;

@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../util/duration.ts';
 import type { Exchange, Fetch } from '../session.ts';
-import { median, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
+import { countOf, median, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
 
 const EVERY_MS = 100;
 /** Fetches after the warm-up that settle the cooldown. */
@@ -96,7 +96,7 @@ function judge(input: {
     return {
       profile: { unknownKidCooldownMs: 0 },
       evidence: [
-        `unknown kid: ${fetches.length} JWKS fetches for ${sent} unknown-kid tokens (first after ${formatDuration(firstDelay)}): a fetch per token, no cooldown`,
+        `unknown kid: ${countOf(fetches.length, 'JWKS fetch', 'JWKS fetches')} for ${sent} unknown-kid tokens (first after ${formatDuration(firstDelay)}): a fetch per token, no cooldown`,
       ],
     };
   }
@@ -120,7 +120,7 @@ function judge(input: {
   return {
     profile: { unknownKidCooldownMs: roundMs(estimate) },
     evidence: [
-      `unknown kid: ${fetches.length} JWKS fetches for ${sent} unknown-kid tokens over ${formatDuration(waited)}; ${firstLine}; gaps ${gaps.map((g) => formatDuration(g)).join(', ')} → cooldown ≈ ${formatDuration(estimate)} (± ${EVERY_MS}ms, the token interval)`,
+      `unknown kid: ${countOf(fetches.length, 'JWKS fetch', 'JWKS fetches')} for ${sent} unknown-kid tokens over ${formatDuration(waited)}; ${firstLine}; gaps ${gaps.map((g) => formatDuration(g)).join(', ')} → cooldown ≈ ${formatDuration(estimate)} (± ${EVERY_MS}ms, the token interval)`,
     ],
   };
 }
