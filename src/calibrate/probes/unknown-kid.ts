@@ -100,6 +100,18 @@ function judge(input: {
       ],
     };
   }
+  return fromGaps(input, first.start - phaseStart);
+}
+
+/** Some fetches, fewer than tokens: the cooldown is the typical gap between them. */
+function fromGaps(
+  input: { warmFetchEnd: number; phaseStart: number; fetches: Fetch[]; sent: number },
+  firstDelay: number,
+): ProbeResult {
+  const { warmFetchEnd, phaseStart, fetches, sent } = input;
+  const first = fetches[0];
+  if (first === undefined) throw new Error('fromGaps: no fetch');
+  const waited = Date.now() - phaseStart;
   const gaps = fetches.slice(1).map((f, i) => f.start - (fetches[i]?.start ?? f.start));
   // A late first fetch was held back by a cooldown counted from the warm-up fetch.
   const heldBack = firstDelay > 3 * EVERY_MS + 200;
