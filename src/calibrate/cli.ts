@@ -9,7 +9,7 @@ import { ExitCode } from '../errors.ts';
 import { FaultLedger } from '../faults/ledger.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
 import { PROBE_NAMES, type ProbeName } from './probes/types.ts';
-import { formatCalibration } from './report.ts';
+import { compareProfiles, formatCalibration } from './report.ts';
 import { runCalibration } from './run-calibration.ts';
 
 const USAGE = `usage: keystorm calibrate [options]
@@ -26,7 +26,7 @@ reported as a lower bound, never guessed.
   --budget D        longest any probe waits (default 60s; e.g. 35s, 2m)
   --probe NAME      run only these probes, repeatable: ${PROBE_NAMES.join(', ')}
   --issuer NAME     issuer whose keys are probed (default: the first)
-  --json            print {profile, evidence, …} as JSON instead of text
+  --json            print {profile, evidence, …, pinned, disagreements} as JSON instead of text
   -h, --help        this help
 
 exit codes: 0 measured, 2 bad config or usage, 3 harness failure, 130 interrupted`;
@@ -100,7 +100,16 @@ export async function main(argv: string[]): Promise<number> {
     const pinned = config.sut?.profile;
     console.log(
       values.json === true
-        ? JSON.stringify({ ...calibration, ...(pinned === undefined ? {} : { pinned }) }, null, 2)
+        ? JSON.stringify(
+            {
+              ...calibration,
+              ...(pinned === undefined
+                ? {}
+                : { pinned, disagreements: compareProfiles(pinned, calibration.profile) }),
+            },
+            null,
+            2,
+          )
         : formatCalibration(calibration, pinned),
     );
     return ExitCode.ok;

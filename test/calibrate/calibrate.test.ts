@@ -24,11 +24,13 @@ const HARDENED = [
 ];
 const NAIVE = ['KEY_CACHE=naive', 'JWKS_TTL=3s', 'JWKS_FETCH_TIMEOUT=2s', 'GATEWAY_VERIFY_TIMEOUT=5s'];
 
-async function calibrate(args: string[], timeoutMs: number): Promise<Calibration> {
+type CalibrateOutput = Calibration & { disagreements?: string[] };
+
+async function calibrate(args: string[], timeoutMs: number): Promise<CalibrateOutput> {
   const r = await runCli(['calibrate', '--json', ...args], { timeoutMs });
   assert.equal(r.code, 0, `calibrate exited ${r.code}\n${r.stderr}\n${r.stdout}`);
   assert.match(r.stderr, /calibrate: \[1\/\d\]/, 'progress lines while it works');
-  return JSON.parse(r.stdout) as Calibration;
+  return JSON.parse(r.stdout) as CalibrateOutput;
 }
 
 function near(timing: Timing | undefined, expected: number, low: number, high: number, what: string): void {
@@ -95,6 +97,8 @@ describe('keystorm calibrate', () => {
       near(cooldown.profile.fetchTimeoutMs, 5000, 500, 1500, 'fetchTimeoutMs');
       assert.equal(cooldown.profile.keyFailureStatus, 401);
       assert.equal(cooldown.profile.capabilities?.readinessReflectsKeys, false);
+      // The config pins jose's documented defaults: the measurement must agree with every one.
+      assert.deepEqual(cooldown.disagreements, [], cooldown.evidence.join('\n'));
 
       const ttl = await calibrate(
         [...config, '--budget', '5s', '--probe', 'outage', '--probe', 'coalescing'],
@@ -103,6 +107,7 @@ describe('keystorm calibrate', () => {
       const bound = ttl.profile.ttlMs;
       assert.ok(typeof bound === 'object' && bound.atLeast >= 4500, `ttlMs: ${JSON.stringify(bound)}`);
       assert.equal(ttl.profile.coalesces, true);
+      assert.deepEqual(ttl.disagreements, [], ttl.evidence.join('\n'));
     },
   );
 
