@@ -7,6 +7,9 @@
  * busy CI box both blur the figures.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Calibration } from '../../src/calibrate/run-calibration.ts';
 import type { Timing } from '../../src/profile/index.ts';
@@ -111,7 +114,7 @@ describe('keystorm calibrate', () => {
     },
   );
 
-  it('refuses an unknown probe and a budget out of range with exit 2', async () => {
+  it('refuses an unknown probe, a budget out of range and an attached SUT with exit 2', async () => {
     const bad = await runCli(['calibrate', '--probe', 'ttl'], { timeoutMs: 30_000 });
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(
@@ -121,6 +124,16 @@ describe('keystorm calibrate', () => {
     const budget = await runCli(['calibrate', '--budget', '1h'], { timeoutMs: 30_000 });
     assert.equal(budget.code, 2, budget.stderr);
     assert.match(budget.stderr, /--budget: must be from 1s to 15m00s/);
+    const dir = await mkdtemp(join(tmpdir(), 'keystorm-calibrate-'));
+    try {
+      const file = join(dir, 'attached.json');
+      await writeFile(file, JSON.stringify({ sut: { url: 'http://127.0.0.1:9' } }));
+      const attached = await runCli(['calibrate', '--config', file], { timeoutMs: 30_000 });
+      assert.equal(attached.code, 2, attached.stderr);
+      assert.match(attached.stderr, /calibrate needs a SUT it starts \(`sut.command`\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops the SUT and exits 130 when interrupted mid-probe', { timeout: 120_000 }, async () => {
