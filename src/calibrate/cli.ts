@@ -23,6 +23,7 @@ reported as a lower bound, never guessed.
 
   --config FILE     config file (default: keystorm.config.{ts,mts,js,mjs,json} in the cwd)
   --sut-env K=V     extra SUT environment, repeatable
+  --time-scale X    the run's time scale, for the SUT's {{scaled …}} env (as keystorm run uses it)
   --budget D        longest any probe waits (default 60s; e.g. 35s, 2m)
   --probe NAME      run only these probes, repeatable: ${PROBE_NAMES.join(', ')}
   --issuer NAME     issuer whose keys are probed (default: the first)
@@ -56,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' },
       'sut-env': { type: 'string', multiple: true },
+      'time-scale': { type: 'string' },
       budget: { type: 'string' },
       probe: { type: 'string', multiple: true },
       issuer: { type: 'string' },
@@ -71,7 +73,10 @@ export async function main(argv: string[]): Promise<number> {
   const budgetMs = budgetFrom(values.budget);
   const config = await loadConfig({
     ...(values.config === undefined ? {} : { file: values.config }),
-    overrides: values['sut-env'] === undefined ? {} : { sutEnv: values['sut-env'] },
+    overrides: {
+      ...(values['sut-env'] === undefined ? {} : { sutEnv: values['sut-env'] }),
+      ...(values['time-scale'] === undefined ? {} : { timeScale: values['time-scale'] }),
+    },
   });
   const issuers = config.idp.issuers.map((i) => i.name);
   const issuer = values.issuer ?? issuers[0] ?? 'gitlab';

@@ -114,6 +114,16 @@ describe('keystorm calibrate', () => {
     },
   );
 
+  it(
+    "renders the SUT's {{scaled …}} env at --time-scale, as keystorm run does",
+    { timeout: 90_000 },
+    async () => {
+      // keystorm.config.ts: JWKS_UNKNOWN_KID_COOLDOWN '{{scaled 2s}}' → 2 s at time scale 1 (1 s at its default 0.5).
+      const c = await calibrate(['--time-scale', '1', '--probe', 'unknown-kid', '--budget', '6s'], 80_000);
+      near(c.profile.unknownKidCooldownMs, 2000, 250, 600, 'unknownKidCooldownMs');
+    },
+  );
+
   it('refuses an unknown probe, a budget out of range and an attached SUT with exit 2', async () => {
     const bad = await runCli(['calibrate', '--probe', 'ttl'], { timeoutMs: 30_000 });
     assert.equal(bad.code, 2, bad.stderr);
