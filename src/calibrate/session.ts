@@ -96,9 +96,13 @@ export class CalibrationSession {
     return this.#template.claimHeaders;
   }
 
-  /** Clears faults, starts a fresh SUT (cold cache) and returns its replica. */
+  /**
+   * Starts a fresh SUT (cold cache) and returns its replica. mock-idp's counters and journal are
+   * reset first, so a probe only ever reads its own SUT's fetches.
+   */
   async startSut(waitForReady: boolean): Promise<SutReplica> {
     await this.stopSut();
+    await this.env.idp.admin.stats.reset();
     const sut = await this.env.startSut(1, waitForReady);
     this.#sut = sut;
     const replica = sut.replicas[0];

@@ -38,7 +38,7 @@ export const coalescingProbe: Probe = {
       pending.push(session.send(take(), timeoutMs));
     }
     const answers = await Promise.all(pending);
-    const fetches = await session.waitForFetches(since, 1, 2000);
+    const fetches = await session.waitForFetches(0, 1, 2000);
     await session.clearFaults();
     await session.stopSut();
 
