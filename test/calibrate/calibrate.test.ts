@@ -66,7 +66,12 @@ describe('keystorm calibrate', () => {
         { ...p.capabilities, logPatterns: undefined },
         { scopes403: true, claimHeaders401: true, readinessReflectsKeys: true, logPatterns: undefined },
       );
-      assert.ok(p.capabilities?.logPatterns?.includes('old-jwks-recached'), JSON.stringify(p.capabilities));
+      // Which of the config's two log lines the gateway printed depends on whether a failing refetch
+      // came before or after expiry (stale grace 0): at least one, and only configured names.
+      const printed = p.capabilities?.logPatterns ?? [];
+      assert.ok(printed.length > 0, JSON.stringify(p.capabilities));
+      for (const name of printed)
+        assert.ok(['old-jwks-recached', 'incomplete-jwks-cached'].includes(name), name);
       assert.ok(c.evidence.length >= 5, c.evidence.join('\n'));
     },
   );
