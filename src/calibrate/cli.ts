@@ -9,7 +9,7 @@ import { ExitCode } from '../errors.ts';
 import { FaultLedger } from '../faults/ledger.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
 import { PROBE_NAMES, type ProbeName } from './probes/types.ts';
-import { formatCalibration } from './report.ts';
+import { compareProfiles, formatCalibration } from './report.ts';
 import { runCalibration } from './run-calibration.ts';
 
 const USAGE = `usage: keystorm calibrate [options]
@@ -23,10 +23,11 @@ reported as a lower bound, never guessed.
 
   --config FILE     config file (default: keystorm.config.{ts,mts,js,mjs,json} in the cwd)
   --sut-env K=V     extra SUT environment, repeatable
+  --time-scale X    the run's time scale, for the SUT's {{scaled …}} env (as keystorm run uses it)
   --budget D        longest any probe waits (default 60s; e.g. 35s, 2m)
   --probe NAME      run only these probes, repeatable: ${PROBE_NAMES.join(', ')}
   --issuer NAME     issuer whose keys are probed (default: the first)
-  --json            print {profile, evidence, …} as JSON instead of text
+  --json            print {profile, evidence, …, pinned, disagreements} as JSON instead of text
   -h, --help        this help
 
 exit codes: 0 measured, 2 bad config or usage, 3 harness failure, 130 interrupted`;
@@ -56,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' },
       'sut-env': { type: 'string', multiple: true },
+      'time-scale': { type: 'string' },
       budget: { type: 'string' },
       probe: { type: 'string', multiple: true },
       issuer: { type: 'string' },
@@ -71,7 +73,10 @@ export async function main(argv: string[]): Promise<number> {
   const budgetMs = budgetFrom(values.budget);
   const config = await loadConfig({
     ...(values.config === undefined ? {} : { file: values.config }),
-    overrides: values['sut-env'] === undefined ? {} : { sutEnv: values['sut-env'] },
+    overrides: {
+      ...(values['sut-env'] === undefined ? {} : { sutEnv: values['sut-env'] }),
+      ...(values['time-scale'] === undefined ? {} : { timeScale: values['time-scale'] }),
+    },
   });
   const issuers = config.idp.issuers.map((i) => i.name);
   const issuer = values.issuer ?? issuers[0] ?? 'gitlab';
@@ -100,7 +105,16 @@ export async function main(argv: string[]): Promise<number> {
     const pinned = config.sut?.profile;
     console.log(
       values.json === true
-        ? JSON.stringify({ ...calibration, ...(pinned === undefined ? {} : { pinned }) }, null, 2)
+        ? JSON.stringify(
+            {
+              ...calibration,
+              ...(pinned === undefined
+                ? {}
+                : { pinned, disagreements: compareProfiles(pinned, calibration.profile) }),
+            },
+            null,
+            2,
+          )
         : formatCalibration(calibration, pinned),
     );
     return ExitCode.ok;

@@ -96,9 +96,13 @@ export class CalibrationSession {
     return this.#template.claimHeaders;
   }
 
-  /** Clears faults, starts a fresh SUT (cold cache) and returns its replica. */
+  /**
+   * Starts a fresh SUT (cold cache) and returns its replica. mock-idp's counters and journal are
+   * reset first, so a probe only ever reads its own SUT's fetches.
+   */
   async startSut(waitForReady: boolean): Promise<SutReplica> {
     await this.stopSut();
+    await this.env.idp.admin.stats.reset();
     const sut = await this.env.startSut(1, waitForReady);
     this.#sut = sut;
     const replica = sut.replicas[0];
@@ -139,7 +143,10 @@ export class CalibrationSession {
 
   /** Sends one request shaped like `sut.request` with `token`; never waits past `timeoutMs`. */
   async send(token: string, timeoutMs: number, headerFault?: 'mismatch'): Promise<Exchange> {
-    this.#signal?.throwIfAborted();
+    // Interrupted: answer at once (never reject: callers hold many sends in flight); the next
+    // read of mock-idp throws and ends the probe.
+    if (this.#signal?.aborted === true)
+      return { sentAt: Date.now(), ms: 0, status: undefined, error: 'interrupted' };
     const url = this.#sut?.replicas[0]?.url;
     if (url === undefined) throw new Error('send: no SUT running');
     const rendered = this.#template.render(

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../util/duration.ts';
 import type { Exchange } from '../session.ts';
-import { peakOverlap, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
+import { countOf, peakOverlap, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
 
 /** Longer than the 1 s sharing windows seen in the wild, short enough for any fetch deadline ≥ 2 s. */
 const JWKS_LATENCY_MS = 1500;
@@ -38,7 +38,7 @@ export const coalescingProbe: Probe = {
       pending.push(session.send(take(), timeoutMs));
     }
     const answers = await Promise.all(pending);
-    const fetches = await session.waitForFetches(since, 1, 2000);
+    const fetches = await session.waitForFetches(0, 1, 2000);
     await session.clearFaults();
     await session.stopSut();
 
@@ -56,7 +56,7 @@ export const coalescingProbe: Probe = {
     return {
       profile: { coalesces: peak === 1 },
       evidence: [
-        `coalescing: ${answers.length} requests over ${span} behind a ${formatDuration(JWKS_LATENCY_MS)} JWKS → ${fetches.length} fetch(es), at most ${peak} in flight at once (${statuses})` +
+        `coalescing: ${answers.length} requests over ${span} behind a ${formatDuration(JWKS_LATENCY_MS)} JWKS → ${countOf(fetches.length, 'fetch', 'fetches')}, at most ${peak} in flight at once (${statuses})` +
           (peak > 1 ? '; requests arriving while a fetch ran started another one' : ''),
       ],
     };

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../util/duration.ts';
 import type { SutProfile } from '../../profile/schema.ts';
 import type { Exchange, Fetch } from '../session.ts';
-import { isOk, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
+import { countOf, isOk, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
 
 const EVERY_MS = 200;
 const FAILING_FETCH_MS = 600;
@@ -31,7 +31,7 @@ export const outageProbe: Probe = {
     const tokens = await session.mint(1);
     const token = tokens[0] ?? '';
     const warm = await session.send(token, Math.min(budgetMs, 10_000));
-    const warmFetches = await session.waitForFetches(warm.sentAt - 60_000, 1, 2000);
+    const warmFetches = await session.waitForFetches(0, 1, 2000);
     const good = warmFetches.filter((f) => f.status === 200).at(-1);
     if (good === undefined || !isOk(warm, session.expect)) {
       await session.stopSut();
@@ -93,20 +93,23 @@ async function observe(
   return { exchanges, attempts, failed, elapsed: Date.now() - lastGood };
 }
 
-function judge(o: Observation & { lastGood: number }): ProbeResult {
+type Judged = Observation & { lastGood: number };
+
+function judge(o: Judged): ProbeResult {
   const { attempts, failed, lastGood, exchanges } = o;
   const first = attempts[0];
-  const evidence: string[] = [];
-  const profile: SutProfile = {};
-  if (failed?.status !== undefined) profile.keyFailureStatus = failed.status;
+  const profile: SutProfile = failed?.status === undefined ? {} : { keyFailureStatus: failed.status };
   if (first === undefined) {
     profile.ttlMs = { atLeast: roundMs(o.elapsed) };
-    evidence.push(
-      `outage: no refetch in the ${formatDuration(o.elapsed)} after the last good fetch while valid tokens ${failed === undefined ? 'kept verifying' : `failed from ${formatDuration(failed.sentAt - lastGood)}`}: TTL > ${formatDuration(o.elapsed)}`,
-    );
-    return { profile, evidence };
+    const tokens =
+      failed === undefined ? 'kept verifying' : `failed from ${formatDuration(failed.sentAt - lastGood)}`;
+    return {
+      profile,
+      evidence: [
+        `outage: no refetch in the ${formatDuration(o.elapsed)} after the last good fetch while valid tokens ${tokens}: TTL > ${formatDuration(o.elapsed)}`,
+      ],
+    };
   }
-  const g = first.start - lastGood;
   // A request sent just before the refetch started and held until it failed: the refetch was on its path.
   const onPath = exchanges.some(
     (e) =>
@@ -114,33 +117,50 @@ function judge(o: Observation & { lastGood: number }): ProbeResult {
       e.sentAt >= first.start - EVERY_MS - 50 &&
       e.ms >= 0.8 * FAILING_FETCH_MS,
   );
-  const attemptsLine = `${attempts.length} refetch attempt(s) during the outage, the first ${formatDuration(g)} after the last good fetch`;
-  if (onPath) {
-    profile.ttlMs = roundMs(g);
-    profile.refreshAheadMs = 0;
-    const staleFor = failed === undefined ? o.elapsed - g : failed.sentAt - lastGood - g;
-    profile.staleFallback = staleFor > STALE_MARGIN_MS;
-    evidence.push(
-      `outage: ${attemptsLine}, made on a request's path (it waited for it): TTL ≈ ${formatDuration(g)}, no refresh-ahead; ` +
-        (failed === undefined
-          ? `valid tokens still verified ${formatDuration(staleFor)} past expiry (stale fallback)`
-          : `valid tokens failed (${failed.status ?? failed.error}) ${formatDuration(staleFor)} past expiry`),
-    );
-    return { profile, evidence };
-  }
+  const g = first.start - lastGood;
+  const attemptsLine = `${countOf(attempts.length, 'refetch attempt')} during the outage, the first ${formatDuration(g)} after the last good fetch`;
+  return onPath ? judgeOnPath(o, g, attemptsLine, profile) : judgeBackground(o, g, attemptsLine, profile);
+}
+
+/** The refetch waited on a request: the keys had expired at G; then stale fallback or failure. */
+function judgeOnPath(o: Judged, g: number, attemptsLine: string, profile: SutProfile): ProbeResult {
+  const { failed, lastGood } = o;
+  profile.ttlMs = roundMs(g);
+  profile.refreshAheadMs = 0;
+  const staleFor = failed === undefined ? o.elapsed - g : failed.sentAt - lastGood - g;
+  profile.staleFallback = staleFor > STALE_MARGIN_MS;
+  const after =
+    failed === undefined
+      ? `valid tokens still verified ${formatDuration(staleFor)} past expiry (stale fallback)`
+      : `valid tokens failed (${failed.status ?? failed.error}) ${formatDuration(staleFor)} past expiry`;
+  return {
+    profile,
+    evidence: [
+      `outage: ${attemptsLine}, made on a request's path (it waited for it): TTL ≈ ${formatDuration(g)}, no refresh-ahead; ${after}`,
+    ],
+  };
+}
+
+/** Nobody waited for the refetch: refreshed ahead of expiry; the keys lasted until F. */
+function judgeBackground(o: Judged, g: number, attemptsLine: string, profile: SutProfile): ProbeResult {
+  const { failed, lastGood } = o;
   if (failed === undefined) {
     profile.ttlMs = { atLeast: roundMs(o.elapsed) };
-    evidence.push(
-      `outage: ${attemptsLine}, in the background (no request waited): refreshed ahead of expiry; valid tokens still verified ${formatDuration(o.elapsed)} after the last good fetch, so TTL (plus any stale grace) > ${formatDuration(o.elapsed)}`,
-    );
-    return { profile, evidence };
+    return {
+      profile,
+      evidence: [
+        `outage: ${attemptsLine}, in the background (no request waited): refreshed ahead of expiry; valid tokens still verified ${formatDuration(o.elapsed)} after the last good fetch, so TTL (plus any stale grace) > ${formatDuration(o.elapsed)}`,
+      ],
+    };
   }
   const f = failed.sentAt - lastGood;
   profile.ttlMs = roundMs(f);
   profile.refreshAheadMs = roundMs(Math.max(0, f - g));
   profile.staleFallback = false;
-  evidence.push(
-    `outage: ${attemptsLine}, in the background (no request waited); valid tokens failed (${failed.status ?? failed.error}) from ${formatDuration(f)}: TTL ≈ ${formatDuration(f)}, refresh-ahead ≈ ${formatDuration(f - g)} (± ${EVERY_MS}ms; a stale grace, if any, is inside the TTL figure)`,
-  );
-  return { profile, evidence };
+  return {
+    profile,
+    evidence: [
+      `outage: ${attemptsLine}, in the background (no request waited); valid tokens failed (${failed.status ?? failed.error}) from ${formatDuration(f)}: TTL ≈ ${formatDuration(f)}, refresh-ahead ≈ ${formatDuration(f - g)} (± ${EVERY_MS}ms; a stale grace, if any, is inside the TTL figure)`,
+    ],
+  };
 }

@@ -61,3 +61,8 @@ export function roundMs(ms: number): number {
   const step = ms < 10_000 ? 10 : 100;
   return Math.round(ms / step) * step;
 }
+
+/** `1 fetch`, `3 fetches`. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

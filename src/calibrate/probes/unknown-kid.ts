@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../util/duration.ts';
 import type { Exchange, Fetch } from '../session.ts';
-import { median, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
+import { countOf, median, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
 
 const EVERY_MS = 100;
 /** Fetches after the warm-up that settle the cooldown. */
@@ -26,7 +26,7 @@ export const unknownKidProbe: Probe = {
     await session.startSut(true);
     const [valid] = await session.mint(1);
     const warm = await session.send(valid ?? '', Math.min(budgetMs, 10_000));
-    const warmFetches = await session.waitForFetches(warm.sentAt - 60_000, 1, 2000);
+    const warmFetches = await session.waitForFetches(0, 1, 2000);
     const last = warmFetches.at(-1);
     if (last === undefined) {
       await session.stopSut();
@@ -96,10 +96,22 @@ function judge(input: {
     return {
       profile: { unknownKidCooldownMs: 0 },
       evidence: [
-        `unknown kid: ${fetches.length} JWKS fetches for ${sent} unknown-kid tokens (first after ${formatDuration(firstDelay)}): a fetch per token, no cooldown`,
+        `unknown kid: ${countOf(fetches.length, 'JWKS fetch', 'JWKS fetches')} for ${sent} unknown-kid tokens (first after ${formatDuration(firstDelay)}): a fetch per token, no cooldown`,
       ],
     };
   }
+  return fromGaps(input, first.start - phaseStart);
+}
+
+/** Some fetches, fewer than tokens: the cooldown is the typical gap between them. */
+function fromGaps(
+  input: { warmFetchEnd: number; phaseStart: number; fetches: Fetch[]; sent: number },
+  firstDelay: number,
+): ProbeResult {
+  const { warmFetchEnd, phaseStart, fetches, sent } = input;
+  const first = fetches[0];
+  if (first === undefined) throw new Error('fromGaps: no fetch');
+  const waited = Date.now() - phaseStart;
   const gaps = fetches.slice(1).map((f, i) => f.start - (fetches[i]?.start ?? f.start));
   // A late first fetch was held back by a cooldown counted from the warm-up fetch.
   const heldBack = firstDelay > 3 * EVERY_MS + 200;
@@ -120,7 +132,7 @@ function judge(input: {
   return {
     profile: { unknownKidCooldownMs: roundMs(estimate) },
     evidence: [
-      `unknown kid: ${fetches.length} JWKS fetches for ${sent} unknown-kid tokens over ${formatDuration(waited)}; ${firstLine}; gaps ${gaps.map((g) => formatDuration(g)).join(', ')} → cooldown ≈ ${formatDuration(estimate)} (± ${EVERY_MS}ms, the token interval)`,
+      `unknown kid: ${countOf(fetches.length, 'JWKS fetch', 'JWKS fetches')} for ${sent} unknown-kid tokens over ${formatDuration(waited)}; ${firstLine}; gaps ${gaps.map((g) => formatDuration(g)).join(', ')} → cooldown ≈ ${formatDuration(estimate)} (± ${EVERY_MS}ms, the token interval)`,
     ],
   };
 }
