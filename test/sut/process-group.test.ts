@@ -68,9 +68,11 @@ setInterval(() => {}, 1000);
       assert.ok(await eventually(() => /SUT=\d+/.test(output), 30_000), `no SUT started:\n${output}`);
       const sut = Number(/SUT=(\d+)/.exec(output)?.[1]);
       const helper = helperPid(output);
-      const reaper = descendantsOf(harness.pid as number).find(
-        (p) => commandLine(p)[0] === 'keystorm-reaper',
-      );
+      // The reaper is started beside the replica; on a busy machine it may show up a moment later.
+      const findReaper = (): number | undefined =>
+        descendantsOf(harness.pid as number).find((p) => commandLine(p)[0] === 'keystorm-reaper');
+      await eventually(() => findReaper() !== undefined, 10_000);
+      const reaper = findReaper();
       assert.ok(reaper !== undefined, 'the harness started no reaper');
       harness.kill('SIGKILL');
       const gone = await eventually(() => ![sut, helper, reaper].some(isRunning), 5000);
