@@ -25,6 +25,7 @@ import type { LiveSnapshot, SeriesPoint, WindowView } from './recorder.ts';
 import { LoadResult } from './result.ts';
 import type { LoadSummary, PhaseReport } from './result.ts';
 import { ArrivalSchedule } from './schedule.ts';
+import { Waker } from './waker.ts';
 import { summarize } from './histogram.ts';
 import type { ErrorClass, RequestContext, RequestSource, RequestSpec } from './types.ts';
 
@@ -324,10 +325,9 @@ class Engine {
   }
 
   /**
-   * Open model. Wakes with a timer until ~1.5 ms before the next start is due, then with
-   * setImmediate, so starts leave within a fraction of a millisecond of their time without
-   * spinning between widely spaced starts. Every start that is due is made on each wake, each
-   * with its own intended time, so a stalled event loop shows up as lag, never as drift.
+   * Open model. Sleeps until the next start is due (see {@link Waker}: a coarse timer, then a
+   * bounded final wait), then makes every start that is due, each with its own intended time,
+   * so a stalled event loop shows up as lag (and in the corrected latency), never as drift.
    */
   private runArrival(
     state: PhaseState,
@@ -336,23 +336,17 @@ class Engine {
   ): Promise<EndReason> {
     const schedule = new ArrivalSchedule(phase.segments);
     const endMs = startMs + phase.durationMs;
+    const waker = new Waker(() => this.rel());
     let i = 0;
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      let immediate: NodeJS.Immediate | undefined;
       const finish = (why: EndReason): void => {
+        waker.cancel();
         this.sleepers.delete(onAbort);
         resolve(why);
       };
-      const onAbort = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        if (immediate !== undefined) clearImmediate(immediate);
-        finish('abort');
-      };
+      const onAbort = (): void => finish('abort');
       this.sleepers.add(onAbort);
       const step = (): void => {
-        timer = undefined;
-        immediate = undefined;
         if (this.aborted) return finish('abort');
         const now = this.rel();
         for (;;) {
@@ -361,15 +355,9 @@ class Engine {
           const due = offset === undefined ? endMs : startMs + offset;
           if (offset === undefined || due >= endMs) {
             if (now >= endMs) return finish('time');
-            timer = setTimeout(step, endMs - now);
-            return;
+            return waker.at(endMs, step);
           }
-          if (due > now) {
-            const wait = due - now;
-            if (wait > 2) timer = setTimeout(step, wait - 1.5);
-            else immediate = setImmediate(step);
-            return;
-          }
+          if (due > now) return waker.at(due, step);
           this.start(state, due, -1, undefined, undefined);
           i++;
         }
