@@ -21,9 +21,9 @@ import type { Flight } from './http-client.ts';
 import { problemsOf, resolvePhases } from './phases.ts';
 import type { PhaseInput, ResolvedPhase } from './phases.ts';
 import { LoadRecorder } from './recorder.ts';
-import type { LiveSnapshot, SeriesPoint, WindowView } from './recorder.ts';
+import type { LiveSnapshot, SeriesPoint, StatsJson, WindowView } from './recorder.ts';
 import { LoadResult } from './result.ts';
-import type { LoadSummary, PhaseReport } from './result.ts';
+import type { LoadSummary, PercentilesCountingDrops, PhaseReport, WarmupReport } from './result.ts';
 import { ArrivalSchedule } from './schedule.ts';
 import { Waker } from './waker.ts';
 import { summarize } from './histogram.ts';
@@ -56,10 +56,18 @@ export interface LoadOptions {
   /** Called with each second's series point as soon as the second is over. */
   onSecond?: (point: SeriesPoint) => void;
   /**
-   * Called once per finished request (not for dropped starts), with its intended start: lets a
-   * caller judge windows by when each request was due, at millisecond resolution.
+   * Called once per finished request (not for dropped starts, nor for warm-up requests), with
+   * its intended start: lets a caller judge windows by when each request was due, at
+   * millisecond resolution.
    */
   onRequest?: (sample: RequestSample) => void;
+  /**
+   * Before the clock starts, open every connection to the target with one request each
+   * (`true`: `GET` the target; or the request to send). The warm-up is reported on its own
+   * ({@link LoadSummary.warmup}) and never counted in the run's figures; run time 0, and
+   * `startedAt`, are the end of the warm-up. Default: no warm-up.
+   */
+  warmup?: boolean | RequestSpec;
 }
 
 /** One finished request as {@link LoadOptions.onRequest} sees it. Times in ms since the run started. */
@@ -108,7 +116,7 @@ export interface LoadRun {
   elapsedMs(): number;
   /** Windowed figures while the run goes on (see {@link LoadResult.window}). */
   window(fromMs: number, toMs: number): WindowView;
-  /** When the run started (wall clock). */
+  /** When the run started (wall clock; after the warm-up, when there is one). */
   readonly startedAt: Date;
 }
 
@@ -122,6 +130,8 @@ interface PhaseState {
 
 class EngineFlight implements Flight {
   sentAt = -1;
+  /** A warm-up request: counted in the warm-up report only. */
+  warmup = false;
   constructor(
     readonly method: string,
     readonly path: string,
@@ -145,8 +155,9 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 class Engine {
   readonly phases: ResolvedPhase[];
   readonly recorder: LoadRecorder;
-  readonly startedAt = new Date();
-  private readonly t0 = performance.now();
+  startedAt = new Date();
+  /** performance.now() at run time 0 (moved to the end of the warm-up, when there is one). */
+  private t0 = performance.now();
   private readonly client: HttpClient<EngineFlight>;
   private readonly source: RequestSource;
   private readonly connections: number;
@@ -166,6 +177,7 @@ class Engine {
   private readonly sleepers = new Set<() => void>();
   private readonly wakeOnIdle = new Set<() => void>();
   private readonly onRequest: ((sample: RequestSample) => void) | undefined;
+  private warmupReport: WarmupReport | undefined;
 
   constructor(private readonly options: LoadOptions) {
     const parsed = optionsSchema.safeParse(options);
@@ -191,8 +203,11 @@ class Engine {
     this.client = new HttpClient<EngineFlight>(
       options.target,
       { connections: this.connections, timeoutMs: this.timeoutMs, allowHosts: options.allowHosts ?? [] },
-      (flight, status, error) => this.onDone(flight, status, error),
-      (flight) => this.recorder.sent(flight.kind, flight.intendedMs, flight.sentAt - this.t0),
+      (flight, status, error) =>
+        flight.warmup ? this.onWarmupDone(status) : this.onDone(flight, status, error),
+      (flight) => {
+        if (!flight.warmup) this.recorder.sent(flight.kind, flight.intendedMs, flight.sentAt - this.t0);
+      },
     );
   }
 
@@ -209,6 +224,9 @@ class Engine {
     const onAbort = (): void => this.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted === true) this.aborted = true;
+    if (this.options.warmup !== undefined && this.options.warmup !== false && !this.aborted) {
+      await this.warmUp(this.options.warmup === true ? DEFAULT_SPEC : this.options.warmup);
+    }
     // Closes seconds with no traffic too, so the series has no holes and onSecond keeps time.
     const tick = setInterval(() => this.recorder.advance(this.rel()), 250);
     const reports: PhaseReport[] = [];
@@ -270,7 +288,77 @@ class Engine {
         ...(this.firstSourceError === undefined ? {} : { first: this.firstSourceError }),
       },
       series: this.recorder.series(),
+      ...(this.warmupReport === undefined ? {} : { warmup: this.warmupReport }),
+      warnings: this.warnings(whole.stats),
+      ...(whole.stats.dropped > 0
+        ? { correctedCountingDrops: percentilesCountingDrops(whole, whole.stats.dropped) }
+        : {}),
     };
+  }
+
+  /** What a reader must not miss: dropped starts, with the cap to raise. */
+  private warnings(totals: StatsJson): string[] {
+    const warnings: string[] = [];
+    const scheduled = totals.started + totals.dropped;
+    if (totals.dropped > 0) {
+      const share = ((totals.dropped / scheduled) * 100).toFixed(2);
+      warnings.push(
+        `${totals.dropped} of ${scheduled} scheduled starts (${share} %) were dropped: ${this.maxInFlight} ` +
+          `requests were already in flight (maxInFlight, --max-in-flight). Dropped starts were never ` +
+          `sent and have no latency, so the corrected percentiles leave them out ` +
+          `(correctedCountingDrops counts them as slower than any response). Raise maxInFlight ` +
+          `(or connections, ${this.connections} now) or lower the rate.`,
+      );
+    }
+    if (this.warmupReport !== undefined && this.warmupReport.failed > 0) {
+      warnings.push(
+        `${this.warmupReport.failed} of ${this.warmupReport.requests} warm-up requests failed: ` +
+          `some connections were not open when the clock started.`,
+      );
+    }
+    return warnings;
+  }
+
+  /**
+   * Opens the connection budget before the clock starts: one request per connection, all at
+   * once (each goes to an idle connection, which undici then opens), bounded by the timeout.
+   * Run time 0 is then moved to the end of the warm-up.
+   */
+  private async warmUp(spec: RequestSpec): Promise<void> {
+    const began = performance.now();
+    this.warmupReport = { connections: this.connections, requests: 0, ok: 0, failed: 0, durationMs: 0 };
+    const target = spec.url ?? spec.path ?? '';
+    const path = target.startsWith('/') ? this.client.basePath + target : this.client.basePath || '/';
+    for (let n = 0; n < this.connections; n++) {
+      const flight = new EngineFlight(
+        spec.method ?? 'GET',
+        path,
+        spec.headers,
+        spec.body,
+        'warmup',
+        spec.expect,
+        0,
+        undefined,
+      );
+      flight.warmup = true;
+      this.warmupReport.requests++;
+      this.inFlight++;
+      this.client.send(flight);
+    }
+    await this.sleepUntil(this.rel() + this.timeoutMs + 1000, true);
+    this.warmupReport.durationMs = round(performance.now() - began);
+    this.t0 = performance.now();
+    this.startedAt = new Date();
+  }
+
+  private onWarmupDone(status: number): void {
+    this.inFlight--;
+    const report = this.warmupReport;
+    if (report !== undefined) {
+      if (status !== 0) report.ok++;
+      else report.failed++;
+    }
+    this.afterDone();
   }
 
   private abort(): void {
@@ -607,6 +695,21 @@ class Engine {
   }
 }
 
+/**
+ * Corrected percentiles with every dropped start counted as slower than any response (it was
+ * never answered): percentile p of the n responses plus d drops is the response percentile at
+ * p·(n+d)/n, or null ("dropped") once that passes 100.
+ */
+function percentilesCountingDrops(whole: WindowView, dropped: number): PercentilesCountingDrops {
+  const view = whole.latency('corrected');
+  const n = view.samples;
+  const at = (p: number): number | null => {
+    const scaled = (p * (n + dropped)) / n;
+    return n === 0 || scaled > 100 ? null : view.percentile(scaled);
+  };
+  return { dropped, p50: at(50), p90: at(90), p95: at(95), p99: at(99), p99_9: at(99.9) };
+}
+
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
@@ -621,7 +724,9 @@ export function startLoad(options: LoadOptions): LoadRun {
   const done = engine.execute();
   return {
     done,
-    startedAt: engine.startedAt,
+    get startedAt() {
+      return engine.startedAt;
+    },
     snapshot: () => engine.snapshot(),
     elapsedMs: () => engine.rel(),
     window: (fromMs, toMs) => engine.recorder.window(fromMs, toMs),
