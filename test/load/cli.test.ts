@@ -103,6 +103,8 @@ describe('keystorm load (the real CLI)', () => {
       [['--connections', '1.5'], /--connections: "1\.5"/],
       [['--header', 'no-colon'], /--header: "no-colon"/],
       [['--nope'], /--nope/],
+      [['--connections', '20000'], /--connections: 20000 is above the cap of 10000/],
+      [['--timeout', '2h'], /--timeout: 2h is longer than the 60m00s cap/],
     ] as const) {
       const ran = await keystorm(['load', server.url, ...args]);
       assert.equal(ran.code, 2, `${args.join(' ')}: ${ran.stderr}`);
