@@ -212,9 +212,12 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const targets: Target[] = [];
   try {
-    // Warm-up: JIT, keep-alive connections, the server's own warm-up.
+    // Warm-up of both models and both generators (JIT, the server's own warm-up), so no
+    // measured round pays for compiling a code path for the first time.
     await keystormClosed(url, 1, connections);
+    await keystormAt(url, 2000, 1, connections);
     await autocannonRun(autocannon, url, 1, connections);
+    await autocannonRun(autocannon, url, 1, connections, 2000);
 
     const fixed: Record<string, { keystorm: Measured[]; autocannon: Measured[] }> = {};
     for (const rate of rates) {
