@@ -6,8 +6,9 @@
  *               (the engine before this bench: precise, but burns a core at any rate);
  *   timer       one setTimeout to the due time; every start that is due on a wake is made
  *               (batching), the timer is re-armed for the next one;
- *   timer+wait  the engine's (src/load/waker.ts): a timer aimed 2 ms early, then blocking
- *               Atomics.wait steps of ≤ 1 ms, each after one event-loop turn;
+ *   timer+wait  the engine's (src/load/waker.ts): a timer aimed 1 ms early, then one blocking
+ *               Atomics.wait (≤ 2 ms) after one event-loop turn; two other tunings of the same
+ *               (lead 2 ms with ≤ 1 ms steps, lead and steps 1.5 ms) for comparison;
  *   worker      a worker thread sleeps to each wake time with Atomics.wait (µs precision, no
  *               CPU) and posts a tick; wakes are at least 0.25 ms apart, so starts batch;
  *   worker+waitAsync  the same worker, but it wakes the main thread with Atomics.notify on
@@ -27,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { createLatencyHistogram, recordMs, summarize } from '../src/load/histogram.ts';
 import { Waker } from '../src/load/waker.ts';
+import type { WakerTuning } from '../src/load/waker.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -68,21 +70,23 @@ const timer: Strategy = (rate, ms, onStart) => {
   });
 };
 
-/** The engine's own strategy (src/load/waker.ts). */
-const timerWait: Strategy = (rate, ms, onStart) => {
-  const p = plan(rate, ms);
-  const waker = new Waker(() => performance.now());
-  let i = 0;
-  return new Promise((resolve) => {
-    const step = (): void => {
-      const now = performance.now();
-      while (i < p.count && p.due(i) <= now) onStart(now - p.due(i++));
-      if (i >= p.count) return resolve();
-      waker.at(p.due(i), step);
-    };
-    step();
-  });
-};
+/** The engine's own strategy (src/load/waker.ts), with its default or another tuning. */
+const timerWait =
+  (tuning: Partial<WakerTuning> = {}): Strategy =>
+  (rate, ms, onStart) => {
+    const p = plan(rate, ms);
+    const waker = new Waker(() => performance.now(), tuning);
+    let i = 0;
+    return new Promise((resolve) => {
+      const step = (): void => {
+        const now = performance.now();
+        while (i < p.count && p.due(i) <= now) onStart(now - p.due(i++));
+        if (i >= p.count) return resolve();
+        waker.at(p.due(i), step);
+      };
+      step();
+    });
+  };
 
 /** The worker: waits for a wake time in shared memory, sleeps until it, posts a tick. */
 const WORKER = `
@@ -186,7 +190,9 @@ const workerAsync: Strategy = async (rate, ms, onStart) => {
 const STRATEGIES: Record<string, Strategy> = {
   spin,
   timer,
-  'timer+wait': timerWait,
+  'timer+wait': timerWait(),
+  'timer+wait lead 2 block 1': timerWait({ leadMs: 2, maxBlockMs: 1 }),
+  'timer+wait lead 1.5 block 1.5': timerWait({ leadMs: 1.5, maxBlockMs: 1.5 }),
   worker,
   'worker+waitAsync': workerAsync,
 };

@@ -11,18 +11,34 @@
  * more CPU per start than autocannon spends on a whole request at 2,000 req/s.
  *
  * So: a start more than {@link TIMER_LEAD_MS} away is waited for with a timer aimed that much
- * early; the rest is waited for in blocking steps of at most {@link MAX_BLOCK_MS} with
- * `Atomics.wait` (no CPU; sub-millisecond precision from the kernel's futex timeout), each
- * preceded by one turn of the event loop (`setImmediate`) so responses and timers are served
- * between steps. The price, stated: a response that arrives during a blocking step is read up
- * to {@link MAX_BLOCK_MS} late (and at most the gap between two starts at rates above
- * 1,000/s), which can add that much to its measured latency.
+ * early; the rest is waited for with `Atomics.wait` (no CPU; sub-millisecond precision from the
+ * kernel's futex timeout), at most {@link MAX_BLOCK_MS} at a time, each wait preceded by one
+ * turn of the event loop (`setImmediate`) so responses and timers are served first. At rates
+ * above ~1,000/s starts are closer than the lead, so every start is one loop turn and one short
+ * wait, and starts due on the same wake are made together. The price, stated: a response that
+ * arrives during a blocking wait is read up to that wait late (≤ 2 ms; at most the gap between
+ * two starts at rates above 500/s), which can add that much to its measured latency.
  */
 
-/** A start further away than this is waited for with a timer (aimed this much early). */
-export const TIMER_LEAD_MS = 2;
-/** Longest single blocking wait: bounds how late a response can be read because of it. */
-export const MAX_BLOCK_MS = 1;
+/**
+ * A start further away than this is waited for with a timer, aimed this much early. The loop
+ * clock lags real time by up to 1 ms, so a timer fires between ~1 ms early and ~1 ms late: aimed
+ * 1 ms early, it leaves one short blocking wait (≤ 2 ms, usually well under 1 ms), or none.
+ */
+export const TIMER_LEAD_MS = 1;
+/**
+ * Longest single blocking wait: bounds how late a response can be read because of it. Each
+ * blocking wait is one more sleep-and-wake of the process, which is what a start costs in CPU
+ * (≈40 µs for a futex wake, ≈70 µs for a timer wake, measured under load), so one wait of up
+ * to 2 ms is cheaper than two of 1 ms.
+ */
+export const MAX_BLOCK_MS = 2;
+
+/** How far ahead the timer aims and how long one blocking step may last (for measurements). */
+export interface WakerTuning {
+  leadMs: number;
+  maxBlockMs: number;
+}
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -33,8 +49,20 @@ export class Waker {
   private dueMs = 0;
   private callback: (() => void) | undefined;
 
-  /** @param now the caller's clock in ms (e.g. run time); must be monotonic */
-  constructor(private readonly now: () => number) {}
+  private readonly leadMs: number;
+  private readonly maxBlockMs: number;
+
+  /**
+   * @param now the caller's clock in ms (e.g. run time); must be monotonic
+   * @param tuning the defaults are {@link TIMER_LEAD_MS} and {@link MAX_BLOCK_MS}
+   */
+  constructor(
+    private readonly now: () => number,
+    tuning: Partial<WakerTuning> = {},
+  ) {
+    this.leadMs = tuning.leadMs ?? TIMER_LEAD_MS;
+    this.maxBlockMs = tuning.maxBlockMs ?? MAX_BLOCK_MS;
+  }
 
   /** Calls `callback` once the clock reaches `dueMs` (replaces any pending wake). */
   at(dueMs: number, callback: () => void): void {
@@ -55,7 +83,7 @@ export class Waker {
 
   private arm(): void {
     const wait = this.dueMs - this.now();
-    if (wait > TIMER_LEAD_MS) this.timer = setTimeout(this.onTimer, wait - TIMER_LEAD_MS);
+    if (wait > this.leadMs) this.timer = setTimeout(this.onTimer, wait - this.leadMs);
     else this.immediate = setImmediate(this.onTurn);
   }
 
@@ -69,7 +97,7 @@ export class Waker {
     this.immediate = undefined;
     let wait = this.dueMs - this.now();
     if (wait > 0) {
-      Atomics.wait(sleeper, 0, 0, Math.min(MAX_BLOCK_MS, wait));
+      Atomics.wait(sleeper, 0, 0, Math.min(this.maxBlockMs, wait));
       wait = this.dueMs - this.now();
     }
     if (wait > 0) {
