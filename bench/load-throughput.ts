@@ -45,10 +45,36 @@ type Autocannon = (opts: {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The endpoint: 200 `ok`, keep-alive, nothing else. Runs in the child process. */
+/**
+ * How evenly requests arrived: the share of them that fell in the busiest tenth of the 10 ms
+ * intervals the run spanned. Starts spread evenly give ~0.1; a generator that sends each
+ * second's quota in a burst gives close to 1.
+ */
+function busiestTenthShare(buckets: Map<number, number>): number {
+  if (buckets.size === 0) return 0;
+  const keys = [...buckets.keys()];
+  const span = Math.max(...keys) - Math.min(...keys) + 1;
+  const counts = [...buckets.values()].sort((a, b) => b - a);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const top = counts.slice(0, Math.max(1, Math.round(span / 10))).reduce((a, b) => a + b, 0);
+  return Math.round((top / total) * 1000) / 1000;
+}
+
+/**
+ * The endpoint: 200 `ok`, keep-alive, nothing else. Runs in the child process. It also counts
+ * arrivals per 10 ms; `GET /__stats` answers their {@link busiestTenthShare} and starts over.
+ */
 function serve(): void {
   const body = Buffer.from('ok');
-  const server = createServer((_req, res) => {
+  let buckets = new Map<number, number>();
+  const server = createServer((req, res) => {
+    if (req.url === '/__stats') {
+      res.end(JSON.stringify({ busiestTenthShare: busiestTenthShare(buckets) }));
+      buckets = new Map();
+      return;
+    }
+    const bucket = Math.floor(performance.now() / 10);
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
     res.end(body);
   });
@@ -82,6 +108,21 @@ interface Measured {
   scheduleLagP99?: number;
   sendLagP99?: number;
   dropped?: number;
+  /** Fixed rates: share of the requests in the busiest tenth of the run's 10 ms intervals. */
+  busiestTenthShare?: number;
+}
+
+/** Reads (and resets) the endpoint's arrival statistics. */
+async function arrivalStats(url: string): Promise<number> {
+  const res = await fetch(new URL('/__stats', url));
+  return ((await res.json()) as { busiestTenthShare: number }).busiestTenthShare;
+}
+
+/** Measures a fixed-rate run together with how evenly its requests reached the endpoint. */
+async function withArrivals(url: string, run: () => Promise<Measured>): Promise<Measured> {
+  await arrivalStats(url);
+  const measured = await run();
+  return { ...measured, busiestTenthShare: await arrivalStats(url) };
 }
 
 /** Runs `fn` and charges this process's CPU (every thread) to the requests it made. */
@@ -223,8 +264,10 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       const runs = { keystorm: [] as Measured[], autocannon: [] as Measured[] };
       for (let round = 0; round < rounds; round++) {
-        runs.keystorm.push(await keystormAt(url, rate, seconds, connections));
-        runs.autocannon.push(await autocannonRun(autocannon, url, seconds, connections, rate));
+        runs.keystorm.push(await withArrivals(url, () => keystormAt(url, rate, seconds, connections)));
+        runs.autocannon.push(
+          await withArrivals(url, () => autocannonRun(autocannon, url, seconds, connections, rate)),
+        );
       }
       fixed[rate] = runs;
       const ours = medianOf(runs.keystorm, 'cpuUsPerRequest');
@@ -240,7 +283,8 @@ async function main(): Promise<void> {
       );
       console.log(
         `${String(rate).padStart(6)}/s  keystorm cpu ${ours} µs/req, schedule lag p99 ${lag} ms, send lag p99 ${medianOf(runs.keystorm, 'sendLagP99')} ms, ` +
-          `achieved ${medianOf(runs.keystorm, 'reqPerSec')}/s · autocannon cpu ${theirs} µs/req, achieved ${medianOf(runs.autocannon, 'reqPerSec')}/s`,
+          `achieved ${medianOf(runs.keystorm, 'reqPerSec')}/s, busiest tenth ${medianOf(runs.keystorm, 'busiestTenthShare')} · ` +
+          `autocannon cpu ${theirs} µs/req, achieved ${medianOf(runs.autocannon, 'reqPerSec')}/s, busiest tenth ${medianOf(runs.autocannon, 'busiestTenthShare')}`,
       );
     }
 

@@ -7,8 +7,9 @@
  *   timer       one setTimeout to the due time; every start that is due on a wake is made
  *               (batching), the timer is re-armed for the next one;
  *   timer+wait  the engine's (src/load/waker.ts): a timer aimed 1 ms early, then one blocking
- *               Atomics.wait (≤ 2 ms) after one event-loop turn; two other tunings of the same
- *               (lead 2 ms with ≤ 1 ms steps, lead and steps 1.5 ms) for comparison;
+ *               Atomics.wait (≤ 2 ms) after one event-loop turn, wakes ≥ 0.5 ms apart (starts
+ *               due in between are batched); also without the batching, and with the first
+ *               tuning tried (lead 2 ms, ≤ 1 ms steps, no batching) for comparison;
  *   worker      a worker thread sleeps to each wake time with Atomics.wait (µs precision, no
  *               CPU) and posts a tick; wakes are at least 0.25 ms apart, so starts batch;
  *   worker+waitAsync  the same worker, but it wakes the main thread with Atomics.notify on
@@ -191,8 +192,8 @@ const STRATEGIES: Record<string, Strategy> = {
   spin,
   timer,
   'timer+wait': timerWait(),
-  'timer+wait lead 2 block 1': timerWait({ leadMs: 2, maxBlockMs: 1 }),
-  'timer+wait lead 1.5 block 1.5': timerWait({ leadMs: 1.5, maxBlockMs: 1.5 }),
+  'timer+wait lead 2 block 1': timerWait({ leadMs: 2, maxBlockMs: 1, minIntervalMs: 0 }),
+  'timer+wait no batching': timerWait({ minIntervalMs: 0 }),
   worker,
   'worker+waitAsync': workerAsync,
 };

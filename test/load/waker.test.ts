@@ -21,6 +21,17 @@ describe("waker (the open model's sleep until a start is due)", () => {
     assert.ok(turns >= 5, `only ${turns} timer turns in 40 ms`);
   });
 
+  it('keeps wakes at least the minimum interval apart, so close starts share one wake', async () => {
+    const waker = new Waker(() => performance.now(), { minIntervalMs: 3 });
+    const first = await new Promise<number>((resolve) =>
+      waker.at(performance.now(), () => resolve(performance.now())),
+    );
+    const second = await new Promise<number>((resolve) =>
+      waker.at(first + 0.1, () => resolve(performance.now())),
+    );
+    assert.ok(second - first >= 3, `second wake ${(second - first).toFixed(3)} ms after the first`);
+  });
+
   it('drops a cancelled wake and replaces a pending one', async () => {
     const waker = new Waker(() => performance.now());
     const calls: string[] = [];
