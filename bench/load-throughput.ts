@@ -147,6 +147,8 @@ function keystormAt(url: string, rate: number, seconds: number, connections: num
       phases: [{ type: 'constant-arrival', rate, duration: seconds * 1000 }],
       connections,
       warmup: true,
+      // As `keystorm load` runs it (a process that only sends).
+      finalWait: 'block',
     });
     if (s.totals.unexpected > 0) throw new Error(`keystorm: ${s.totals.unexpected} unexpected outcomes`);
     return {

@@ -310,6 +310,8 @@ export async function main(argv: string[]): Promise<number> {
       timeout: options.timeoutMs,
       allowHosts: options.allowHosts,
       signal: controller.signal,
+      // This process does nothing but send: the precise, blocking final wait costs nobody.
+      finalWait: 'block',
       ...(options.warmup ? { warmup: spec } : {}),
     },
     [constantArrival(options.rate, options.durationMs)],

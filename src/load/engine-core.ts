@@ -27,6 +27,7 @@ import { LoadResult } from './result.ts';
 import type { LoadSummary, PercentilesCountingDrops, PhaseReport, WarmupReport } from './result.ts';
 import { ArrivalSchedule } from './schedule.ts';
 import { Waker } from './waker.ts';
+import type { WakerTuning } from './waker.ts';
 import { summarize } from './histogram.ts';
 import type { ErrorClass, RequestContext, RequestSource, RequestSpec } from './types.ts';
 
@@ -69,7 +70,23 @@ export interface LoadOptions {
    * `startedAt`, are the end of the warm-up. Default: no warm-up.
    */
   warmup?: boolean | RequestSpec;
+  /**
+   * How the open model waits the last moment before a start (see src/load/waker.ts):
+   * - `'timer'` (default): timers only; the event loop is never blocked, starts leave up to
+   *   ~2 ms late (Node's timers are 1 ms-coarse). Right when the process also serves other
+   *   things — in `keystorm run` mock-idp and the fault proxy share the event loop;
+   * - `'block'`: a timer aimed 1 ms early, then `Atomics.wait` for the rest (≤ 2 ms at a time):
+   *   sub-millisecond precision at no CPU, but the event loop is blocked meanwhile. For a
+   *   process that does nothing else (`keystorm load` uses it).
+   */
+  finalWait?: 'timer' | 'block';
 }
+
+/** Waker tunings of {@link LoadOptions.finalWait}: `'timer'` never blocks. */
+const FINAL_WAIT: Record<'timer' | 'block', Partial<WakerTuning>> = {
+  timer: { leadMs: 0, maxBlockMs: 0 },
+  block: {},
+};
 
 /** One finished request as {@link LoadOptions.onRequest} sees it. Times in ms since the run started. */
 export interface RequestSample {
@@ -398,7 +415,7 @@ class Engine {
   ): Promise<EndReason> {
     const schedule = new ArrivalSchedule(phase.segments);
     const endMs = startMs + phase.durationMs;
-    const waker = new Waker(() => this.rel());
+    const waker = new Waker(() => this.rel(), FINAL_WAIT[this.options.finalWait ?? 'timer']);
     let i = 0;
     return new Promise((resolve) => {
       const finish = (why: EndReason): void => {

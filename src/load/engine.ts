@@ -32,6 +32,7 @@ const optionsSchema = z.object({
   drainTimeout: durationOption(3_600_000).optional(),
   abortGrace: durationOption(600_000).optional(),
   allowHosts: z.array(z.string()).optional(),
+  finalWait: z.enum(['timer', 'block']).optional(),
 });
 
 /**

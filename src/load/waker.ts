@@ -10,7 +10,8 @@
  * precisely and posts a tick was measured too: precise at 100 req/s, but its messages cost
  * more CPU per start than autocannon spends on a whole request at 2,000 req/s.
  *
- * So: a start more than {@link TIMER_LEAD_MS} away is waited for with a timer aimed that much
+ * So (the engine's `finalWait: 'block'`; `'timer'` sets the lead and the block to 0, i.e. plain
+ * timers, for processes that serve other things too): a start more than {@link TIMER_LEAD_MS} away is waited for with a timer aimed that much
  * early; the rest is waited for with `Atomics.wait` (no CPU; sub-millisecond precision from the
  * kernel's futex timeout), at most {@link MAX_BLOCK_MS} at a time, each wait preceded by one
  * turn of the event loop (`setImmediate`) so responses and timers are served first. At rates
