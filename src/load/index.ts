@@ -7,7 +7,7 @@ export { runLoad, startLoad } from './engine.ts';
 export type { RequestSample } from './engine.ts';
 export type { LoadOptions, LoadRun } from './engine.ts';
 export { LoadResult } from './result.ts';
-export type { LoadSummary, PhaseReport } from './result.ts';
+export type { LoadSummary, PercentilesCountingDrops, PhaseReport, WarmupReport } from './result.ts';
 export type { LiveSnapshot, SeriesPoint, StatsJson, WindowView } from './recorder.ts';
 export type { CountsJson } from './counts.ts';
 export { isExpected, isSecurityFailure } from './counts.ts';

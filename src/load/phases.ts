@@ -8,16 +8,9 @@ import { ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import { tryParseDuration } from '../util/duration.ts';
 import { zodProblems } from '../util/problems.ts';
+import { LIMITS } from './limits.ts';
 
-/** Hard caps: no phase may exceed these, whatever it asks for. */
-export const LIMITS = {
-  phaseMs: 24 * 3_600_000,
-  phaseRequests: 100_000_000,
-  rate: 1_000_000,
-  vus: 10_000,
-  burst: 100_000,
-  phases: 1_000,
-} as const;
+export { LIMITS } from './limits.ts';
 
 const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = tryParseDuration(value);

@@ -19,6 +19,31 @@ export interface PhaseReport {
   endedBy: 'time' | 'count' | 'abort';
 }
 
+/** The warm-up before the clock started (see `LoadOptions.warmup`). */
+export interface WarmupReport {
+  /** Connections it tried to open (one request each). */
+  connections: number;
+  requests: number;
+  /** Requests that got any HTTP status (the connection opened). */
+  ok: number;
+  /** Requests that got no status (the connection did not open, or timed out). */
+  failed: number;
+  durationMs: number;
+}
+
+/**
+ * Corrected latency percentiles (ms) with every dropped start counted as slower than any
+ * response; null where the percentile falls among the drops.
+ */
+export interface PercentilesCountingDrops {
+  dropped: number;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  p99_9: number | null;
+}
+
 /** The JSON summary of a load run. Latencies in ms, times in ms since the run started. */
 export interface LoadSummary {
   target: string;
@@ -46,6 +71,15 @@ export interface LoadSummary {
   /** Requests the source failed to produce (it threw, or named a forbidden host); the first message. */
   sourceErrors: { count: number; first?: string };
   series: SeriesPoint[];
+  /** The warm-up, when there was one; never part of the figures above. */
+  warmup?: WarmupReport;
+  /** Things a reader must not miss (dropped starts with the cap to raise, a failed warm-up). */
+  warnings: string[];
+  /**
+   * Present when starts were dropped: `totals.latency.corrected` leaves dropped starts out
+   * (they have no latency); these percentiles count them as slower than any response.
+   */
+  correctedCountingDrops?: PercentilesCountingDrops;
 }
 
 export class LoadResult {

@@ -115,6 +115,11 @@ export function createLoadMetricSource(
           return rateOf(q, (c) => c.status['5xx']);
         case 'error_rate':
           return rateOf(q, (c) => c.errors.total);
+        case 'dropped_rate': {
+          // A share of scheduled starts (made + dropped), not of requests: drops never end.
+          const c = countOf(q, (k) => ({ samples: k.started + k.dropped, count: k.dropped }));
+          return { samples: c.samples, matches: c.count };
+        }
         default:
           return extra?.rate(q) ?? NO_RATE;
       }

@@ -70,6 +70,12 @@ export const METRICS = {
     unit: 'count',
     description: 'scheduled starts the engine could not make (connection limit reached)',
   },
+  dropped_rate: {
+    kind: 'rate',
+    unit: 'ratio',
+    description:
+      'share of scheduled starts dropped because the in-flight cap was reached (they have no latency)',
+  },
   late_starts: { kind: 'counter', unit: 'count', description: 'starts sent later than scheduled' },
   security_failures: {
     kind: 'counter',
