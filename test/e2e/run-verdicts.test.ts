@@ -125,6 +125,8 @@ describe('the verdict matrix of the example gateway', () => {
           out,
           '--reporter',
           'json',
+          '--reporter',
+          'console',
         ],
         { timeoutMs: 180_000 },
       );
@@ -136,7 +138,7 @@ describe('the verdict matrix of the example gateway', () => {
         unmet.some((p) => /tried the failing provider during the outage/.test(p)),
         unmet.join('; '),
       );
-      assert.match(r.stdout, /INCONCLUSIVE/);
+      assert.match(r.stdout + r.stderr, /INCONCLUSIVE/);
     },
   );
 
