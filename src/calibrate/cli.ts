@@ -21,7 +21,7 @@ and prints a profile to pin under sut.profile, with the evidence for each value.
 starts the SUT cold (one replica) and waits at most --budget; a timing longer than that is
 reported as a lower bound, never guessed.
 
-  --config FILE     config file (default: keystorm.config.{ts,mts,js,mjs,json} in the cwd)
+  --config FILE     config file (default: keystorm.config.{ts,mts,cts,js,mjs,cjs,json} in the cwd)
   --sut-env K=V     extra SUT environment, repeatable
   --time-scale X    the run's time scale, for the SUT's {{scaled …}} env (as keystorm run uses it)
   --budget D        longest any probe waits (default 60s; e.g. 35s, 2m)

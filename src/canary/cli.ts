@@ -18,7 +18,7 @@ every interval a fresh token and the protected request(s), a forced refresh and 
 cases every refreshEvery, a token near its expiry, and the first token reused (reported apart).
 See docs/canary.md.
 
-  --config FILE     config file (default: keystorm.config.{ts,mts,js,mjs,json} in the cwd)
+  --config FILE     config file (default: keystorm.config.{ts,mts,cts,js,mjs,cjs,json} in the cwd)
   --out DIR         output directory (default: the config's output.dir)
   --duration D      run this long instead of canary.duration (e.g. 2m; capped like it)
   -h, --help        this help
