@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { startLoad } from '../load/engine.ts';
 import type { LoadResult } from '../load/result.ts';
+import type { ProgressSnapshot } from '../reporters/types.ts';
 import type { TimelineEntry, WindowSpan } from '../result/types.ts';
 import { createAbortMonitor } from '../slo/abort.ts';
 import type { Sut } from '../sut/types.ts';
@@ -17,7 +18,7 @@ import type { JourneySample } from '../journeys/types.ts';
 import { withScenarioJourneys } from './metric-source.ts';
 import type { ScrapeTarget } from '../alerts/index.ts';
 import { AlertCheck, wantsAlerts } from './alert-check.ts';
-import type { ScenarioRunSettings } from './run-scenario.ts';
+import type { AlertSettings } from './alert-check.ts';
 import type { ScenarioPlan } from './plan.ts';
 import { ProxySampler } from './proxy-sampler.ts';
 import type { ProxySample } from './proxy-sampler.ts';
@@ -27,20 +28,21 @@ import { LivePhases, scenarioSpans } from './spans.ts';
 import { playTimeline } from './timeline.ts';
 import type { PlayingTimeline } from './timeline.ts';
 
-/** The run settings playing needs (see ScenarioRunSettings for each field). */
-export type PlaySettings = Pick<
-  ScenarioRunSettings,
-  | 'connections'
-  | 'reportDir'
-  | 'alerts'
-  | 'metricsPath'
-  | 'requestTimeoutMs'
-  | 'allowHosts'
-  | 'signal'
-  | 'index'
-  | 'total'
-  | 'onProgress'
->;
+export interface PlaySettings {
+  connections: number;
+  /** The run's report directory: failed browser journeys leave screenshots and traces there. */
+  reportDir: string;
+  /** A team's own alert rule files (`--alerts`), judged with the shipped ones. */
+  alerts?: AlertSettings;
+  /** Path of the SUT's Prometheus endpoint (`sut.metricsUrl`), for alert verification. */
+  metricsPath?: string;
+  requestTimeoutMs: number;
+  allowHosts: readonly string[];
+  signal: AbortSignal;
+  index: number;
+  total: number;
+  onProgress: (progress: ProgressSnapshot) => void;
+}
 
 /** Everything a scenario's verdict is made from. Times are run ms since the load started. */
 export interface Observations {
