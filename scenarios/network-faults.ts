@@ -55,7 +55,9 @@ export default defineScenario({
   },
   timeline,
   preconditions: [
-    ...(['reset', 'black-hole', 'slow-trickle', 'truncate'] as const).map((name) => ({
+    // Not for `reset`: a reset connection may close before the SUT's bytes are read, so the
+    // proxy cannot always tell that the SUT tried (the drill's own timing covers that window).
+    ...(['black-hole', 'slow-trickle', 'truncate'] as const).map((name) => ({
       premise: `the SUT tried to reach the provider during ${name}`,
       metric: 'proxy_upstream_bytes{issuer:gitlab}',
       threshold: 'count>0',
