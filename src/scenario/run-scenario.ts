@@ -24,6 +24,7 @@ import type { ScenarioPlan } from './plan.ts';
 import { playScenario, ScenarioClock } from './play.ts';
 import type { Observations } from './play.ts';
 import { scenarioSpans } from './spans.ts';
+import { RequestLog } from './request-log.ts';
 import { setUpStage, tearDownStage } from './stage.ts';
 import type { Stage } from './stage.ts';
 import { counterIncreases, scrapeSut } from './sut-metrics.ts';
@@ -165,7 +166,7 @@ function buildResult(
   const baselineSpan = windows.find((w) => w.kind === 'baseline');
   const sut = stage.sut;
   const source = withScenarioJourneys(() => observed?.journeys ?? [], {
-    requests: observed?.requests ?? { window: () => ({ latency: () => noTrend, counts: () => noCounts }) },
+    requests: observed?.requests ?? new RequestLog(),
     droppedStarts: (from, to) => observed?.load?.window(from, to).counts().dropped ?? 0,
     idpSeconds: observed?.idpSeconds ?? [],
     proxySamples: observed?.proxySamples ?? [],
@@ -221,18 +222,6 @@ function buildResult(
     definition: plan.scenario,
   };
 }
-
-const noTrend = { samples: 0, min: NaN, max: NaN, avg: NaN, percentile: () => NaN };
-const noCounts = {
-  requests: 0,
-  started: 0,
-  late: 0,
-  dropped: 0,
-  unexpected: 0,
-  securityFailures: 0,
-  status: { '401': 0, '403': 0, '5xx': 0 },
-  errors: { total: 0 },
-};
 
 /** An error's message on one line (a gate's log shows it whole, not a 300-column table cell). */
 function oneLine(error: unknown): string {
