@@ -6,7 +6,7 @@
 import type { Problem } from '../errors.ts';
 import { tryParseDuration } from '../util/duration.ts';
 import type { ScenarioInput } from './define.ts';
-import { evaluateDuration, namesTiming, TIMING_NAMES } from './timing.ts';
+import { evaluateDuration, namesTiming, TIMING_NAMES, timingsNamed } from './timing.ts';
 import type { ScenarioTimings, TimingName } from './timing.ts';
 
 export interface ResolvedTimings {
@@ -48,7 +48,7 @@ export function resolveScenarioTimings(
     // Plain durations stay as written; anything else is an expression (timings, sums, max/min).
     if (typeof value === 'number' || tryParseDuration(value) !== undefined) return value;
     if (!namesTiming(value) && !/[-+*(]/.test(value)) return value;
-    for (const name of TIMING_NAMES) if (new RegExp(`\\b${name}\\b`).test(String(value))) used.add(name);
+    for (const name of timingsNamed(value)) used.add(name);
     const result = evaluateDuration(value, values);
     if ('error' in result) {
       problems.push({ path: at, message: result.error });

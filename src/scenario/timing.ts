@@ -81,9 +81,16 @@ export function evaluateDuration(
   }
 }
 
+/** The timing names a duration's text mentions. */
+export function timingsNamed(input: TimedDuration): TimingName[] {
+  return typeof input === 'string'
+    ? TIMING_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(input))
+    : [];
+}
+
 /** True when the text names a timing (so its value depends on the SUT profile). */
 export function namesTiming(input: TimedDuration): boolean {
-  return typeof input === 'string' && TIMING_NAMES.some((name) => new RegExp(`\\b${name}\\b`).test(input));
+  return timingsNamed(input).length > 0;
 }
 
 const TOKEN =
