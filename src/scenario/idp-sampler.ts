@@ -6,6 +6,7 @@
  */
 import type { Stats } from '../../mock-idp/measure/stats.ts';
 import type { MockIdp } from '../../mock-idp/index.ts';
+import { Ticker } from './ticker.ts';
 
 /** One second of IdP figures, per SUT instance (client id) and issuer. */
 export interface IdpSecond {
@@ -23,16 +24,18 @@ const HARNESS_CLIENTS = new Set(['anonymous']);
 export class IdpSampler {
   readonly seconds: IdpSecond[] = [];
   #previous: Stats | undefined;
-  #tick = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> = Promise.resolve();
+  /** The mark the next reading's peaks are read since (the last successful reading's). */
+  #lastMark = 't0';
+  readonly #ticker: Ticker;
   #failures = 0;
   lastError: string | undefined;
 
   constructor(
     private readonly idp: MockIdp,
-    private readonly elapsedMs: () => number,
-  ) {}
+    elapsedMs: () => number,
+  ) {
+    this.#ticker = new Ticker(1000, elapsedMs, () => this.#sample());
+  }
 
   /**
    * Takes the starting reading now. Called before the SUT starts, so the fetches it makes while
@@ -46,38 +49,28 @@ export class IdpSampler {
   /** Takes the starting reading unless baseline() did, and samples every second after. */
   async start(): Promise<void> {
     if (this.#previous === undefined) await this.baseline();
-    const schedule = (): void => {
-      const next = (this.#tick + 1) * 1000 - this.elapsedMs();
-      this.#timer = setTimeout(
-        () => {
-          this.#running = this.#sample().finally(schedule);
-        },
-        Math.max(0, next),
-      );
-      this.#timer.unref();
-    };
-    schedule();
+    this.#ticker.start();
   }
 
   /** Stops sampling after one last reading of the partial second. */
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#ticker.stop();
     await this.#sample();
   }
 
+  /** Reads second `t` (the ticker's position): a failed reading loses that second, never shifts the next. */
   async #sample(): Promise<void> {
-    const tick = this.#tick;
+    const t = this.#ticker.ticks;
+    const mark = `t${t + 1}`;
     try {
-      await this.idp.admin.stats.mark(`t${tick + 1}`);
+      await this.idp.admin.stats.mark(mark);
       const [sinceMark, cumulative] = await Promise.all([
-        this.idp.admin.stats.get({ since: `t${tick}` }),
+        this.idp.admin.stats.get({ since: this.#lastMark }),
         this.idp.admin.stats.get(),
       ]);
-      this.seconds.push(toSecond(tick, sinceMark, cumulative, this.#previous));
+      this.seconds.push(toSecond(t, sinceMark, cumulative, this.#previous));
       this.#previous = cumulative;
-      this.#tick = tick + 1;
+      this.#lastMark = mark;
     } catch (error) {
       // A failed reading loses one second of IdP figures; the SLOs then see fewer samples.
       this.#failures++;

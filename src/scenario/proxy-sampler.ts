@@ -7,6 +7,7 @@
  * samples, and a premise that needs it is then unmet, saying so.
  */
 import { parsePrometheusText } from '../sut/prometheus-text.ts';
+import { Ticker } from './ticker.ts';
 
 /** Sampling period: a fault window is judged within ±125 ms of its edges. */
 export const PROXY_SAMPLE_MS = 250;
@@ -21,10 +22,8 @@ export interface ProxySample {
 export class ProxySampler {
   readonly samples: ProxySample[] = [];
   #previous: Map<string, number> | undefined;
-  #tick = 0;
   #lastAt = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> = Promise.resolve();
+  readonly #ticker: Ticker;
   /** Why sampling did not work, when it did not (reported with the premise that needed it). */
   lastError: string | undefined;
 
@@ -36,28 +35,18 @@ export class ProxySampler {
     private readonly metricsUrl: string,
     private readonly issuerOfProxy: ReadonlyMap<string, string>,
     private readonly elapsedMs: () => number,
-  ) {}
+  ) {
+    this.#ticker = new Ticker(PROXY_SAMPLE_MS, elapsedMs, () => this.#sample());
+  }
 
   async start(): Promise<void> {
     this.#previous = await this.#read();
     this.#lastAt = this.elapsedMs();
-    const schedule = (): void => {
-      const next = (this.#tick + 1) * PROXY_SAMPLE_MS - this.elapsedMs();
-      this.#timer = setTimeout(
-        () => {
-          this.#running = this.#sample().finally(schedule);
-        },
-        Math.max(0, next),
-      );
-      this.#timer.unref();
-    };
-    schedule();
+    this.#ticker.start();
   }
 
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#ticker.stop();
     await this.#sample();
   }
 
@@ -66,7 +55,6 @@ export class ProxySampler {
     const at = this.elapsedMs();
     const fromMs = this.#lastAt;
     this.#lastAt = at;
-    this.#tick++;
     if (now === undefined || this.#previous === undefined) {
       this.#previous = now ?? this.#previous;
       return;
