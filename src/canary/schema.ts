@@ -6,36 +6,10 @@
  * the environment) live in config.ts.
  */
 import { z } from 'zod';
-import { tryParseDuration } from '../util/duration.ts';
+import { durationSchema } from '../util/duration-schema.ts';
 
-const DURATION_HINT = 'must be a duration (e.g. 250ms, 5s, 1m30s) or a number of milliseconds';
-
-/** A duration as written (`'5s'`, `250`) → milliseconds, within [min, max]. */
-function duration(description: string, min: number, max: number) {
-  return z
-    .union([z.string(), z.number()], { error: DURATION_HINT })
-    .transform((value, ctx) => {
-      const ms = tryParseDuration(value);
-      if (ms === undefined) {
-        ctx.issues.push({
-          code: 'custom',
-          message: `${DURATION_HINT}, got ${JSON.stringify(value)}`,
-          input: value,
-        });
-        return z.NEVER;
-      }
-      if (ms < min || ms > max) {
-        ctx.issues.push({
-          code: 'custom',
-          message: `must be between ${min}ms and ${max}ms, got ${JSON.stringify(value)}`,
-          input: value,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .meta({ description, kind: 'duration' });
-}
+/** A duration option → milliseconds within [min, max] (see src/util/duration-schema.ts). */
+const duration = (description: string, min: number, max: number) => durationSchema(description, { min, max });
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

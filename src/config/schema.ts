@@ -11,29 +11,11 @@ import { z } from 'zod';
 import { SIGNING_ALGS } from '../../mock-idp/contracts.ts';
 import { REPORTER_NAMES } from '../reporters/index.ts';
 import { sutProfileSchema } from '../profile/schema.ts';
-import { tryParseDuration } from '../util/duration.ts';
+import { durationSchema } from '../util/duration-schema.ts';
 import { canarySchema } from '../canary/schema.ts';
 
-const DURATION_HINT = 'must be a duration (e.g. 250ms, 5s, 1m30s) or a number of milliseconds';
-
-/** A duration as written (`'5s'`, `250`) → milliseconds. */
-function duration(description: string) {
-  return z
-    .union([z.string(), z.number()], { error: DURATION_HINT })
-    .transform((value, ctx) => {
-      const ms = tryParseDuration(value);
-      if (ms === undefined) {
-        ctx.issues.push({
-          code: 'custom',
-          message: `${DURATION_HINT}, got ${JSON.stringify(value)}`,
-          input: value,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .meta({ description, kind: 'duration' });
-}
+/** A duration option → milliseconds (see src/util/duration-schema.ts). */
+const duration = (description: string) => durationSchema(description);
 
 const port = z.int().min(0).max(65_535);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
