@@ -10,14 +10,8 @@ import { baselineFromSeries, timeToRecover } from '../slo/recovery.ts';
 import type { RecoverySecond } from '../slo/recovery.ts';
 import { createLoadMetricSource } from '../slo/load-source.ts';
 import type { LoadWindowReader } from '../slo/load-source.ts';
-import type {
-  CounterSummary,
-  GaugeSummary,
-  MetricQuery,
-  MetricSource,
-  RateSummary,
-  TrendSummary,
-} from '../slo/source.ts';
+import type { CounterSummary, GaugeSummary, MetricQuery, MetricSource, RateSummary } from '../slo/source.ts';
+import { NO_TREND } from '../slo/source.ts';
 import type { IdpSecond } from './idp-sampler.ts';
 import { idpWindow } from './idp-sampler.ts';
 import { createJourneyMetricSource, withJourneyMetrics } from '../journeys/metric-source.ts';
@@ -53,7 +47,6 @@ export interface ScenarioData {
  */
 const RECOVERY_TOLERANCE = { latencyTolerance: 3, latencySlackMs: 100, errorRateTolerance: 0.01 } as const;
 
-const NO_TREND: TrendSummary = { samples: 0, min: NaN, max: NaN, avg: NaN, percentile: () => NaN };
 const NO_RATE: RateSummary = { samples: 0, matches: 0 };
 const noGauge: GaugeSummary = { samples: 0, value: 0, min: 0, max: 0 };
 

@@ -15,6 +15,7 @@ import type { RequestSample } from '../load/engine.ts';
 import type { ErrorClass } from '../load/types.ts';
 import type { LoadCounts, LoadWindow, LoadWindowReader } from '../slo/load-source.ts';
 import type { TrendSummary } from '../slo/source.ts';
+import { NO_TREND } from '../slo/source.ts';
 
 /** Requests kept at most (≈ 100 MB); beyond it windows come from the engine's buckets. */
 export const MAX_LOGGED = 4_000_000;
@@ -173,7 +174,7 @@ export class RequestLog implements LoadWindowReader {
       const v = column[r] ?? -1;
       if (v >= 0) values.push(v);
     }
-    if (values.length === 0) return { samples: 0, min: NaN, max: NaN, avg: NaN, percentile: () => NaN };
+    if (values.length === 0) return NO_TREND;
     const sorted = Float64Array.from(values).sort();
     const sum = values.reduce((a, b) => a + b, 0);
     return {

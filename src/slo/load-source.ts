@@ -16,6 +16,7 @@ import type {
   RateSummary,
   TrendSummary,
 } from './source.ts';
+import { NO_TREND } from './source.ts';
 
 /** Counts of one window (a subset of src/load's `CountsJson`). */
 export interface LoadCounts {
@@ -50,7 +51,6 @@ export interface LoadSourceOptions {
 /** The only tag request metrics understand: the request kind. */
 const REQUEST_TAGS = new Set(['kind']);
 
-const NO_TREND: TrendSummary = { samples: 0, min: NaN, max: NaN, avg: NaN, percentile: () => NaN };
 const NO_RATE: RateSummary = { samples: 0, matches: 0 };
 const NO_COUNT: CounterSummary = { samples: 0, count: 0 };
 const NO_GAUGE: GaugeSummary = { samples: 0, value: NaN, min: NaN, max: NaN };

@@ -28,6 +28,9 @@ export interface TrendSummary {
   percentile(p: number): number;
 }
 
+/** A window without samples (an SLO on it is judged "no samples"). */
+export const NO_TREND: TrendSummary = { samples: 0, min: NaN, max: NaN, avg: NaN, percentile: () => NaN };
+
 /** A share: `matches` out of `samples` observations (e.g. 401s out of responses). */
 export interface RateSummary {
   readonly samples: number;
