@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeJwt } from 'jose';
 import { after, before, describe, it } from 'node:test';
 import { startMockIdp } from '../../mock-idp/index.ts';
 import type { MockIdp } from '../../mock-idp/index.ts';
@@ -107,6 +108,38 @@ describe('the request mix against a real mock-idp', () => {
     );
     const reused = (await take(m, 20, 60)).filter((s) => s.kind === 'reused');
     assert.ok(reused.length > 0 && reused.every((s) => s.headers?.authorization === reusedToken));
+  });
+
+  it("keeps the careless canary's token from before a scope change while refreshing clients get the narrower one", async () => {
+    // stale-claims' blind spot, at the source: the provider drops a scope, clients refresh, and
+    // only the reused token still carries it (so the SUT keeps answering it 200).
+    const issuer = 'customersdot';
+    const m = await started([
+      { kind: 'refreshing', share: 1, issuer },
+      { kind: 'reused', share: 1, issuer, token: 'pool-reused' },
+    ]);
+    const original = await idp.admin.issuers.get(issuer);
+    const scopeOf = (spec: RequestSpec): unknown =>
+      decodeJwt((spec.headers?.authorization ?? '').replace(/^Bearer /, '')).scope;
+    try {
+      await idp.admin.issuers.update(issuer, { scopes: ['narrow'] });
+      await m.forceRefresh();
+      const specs = await take(m, 40);
+      const refreshing = specs.filter((s) => s.kind === 'refreshing');
+      const reused = specs.filter((s) => s.kind === 'reused');
+      assert.ok(refreshing.length > 0 && reused.length > 0);
+      assert.ok(
+        refreshing.every((s) => scopeOf(s) === 'narrow'),
+        JSON.stringify(refreshing.map(scopeOf)),
+      );
+      assert.ok(
+        reused.every((s) => scopeOf(s) === original.scopes.join(' ')),
+        JSON.stringify(reused.map(scopeOf)),
+      );
+      assert.ok(reused.every((s) => s.tags?.[0] === 'fresh'));
+    } finally {
+      await idp.admin.issuers.update(issuer, { scopes: original.scopes });
+    }
   });
 
   it('expects the kept token of a careless canary to be refused once it has expired, whatever its entry says', async () => {
