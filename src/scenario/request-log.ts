@@ -55,6 +55,7 @@ export class RequestLog implements LoadWindowReader {
   #tagSet = new Uint16Array(1024);
   readonly #tagSets: (readonly string[])[] = [];
   readonly #tagSetIndex = new Map<string, number>();
+  readonly #byTagList = new WeakMap<readonly string[], Map<string, number>>();
   readonly #lateMs: number;
   /** True once MAX_LOGGED was reached: later requests were not logged. */
   truncated = false;
@@ -197,12 +198,20 @@ export class RequestLog implements LoadWindowReader {
   }
 
   #tagSetOf(kind: string, tags: readonly string[] | undefined): number {
+    // Sources share one frozen tag list per state: its identity is a free cache key per request.
+    const known = tags === undefined ? undefined : this.#byTagList.get(tags)?.get(kind);
+    if (known !== undefined) return known;
     const key = tags === undefined || tags.length === 0 ? kind : `${kind}\u0000${tags.join('\u0000')}`;
     let k = this.#tagSetIndex.get(key);
     if (k === undefined) {
       k = this.#tagSets.length;
       this.#tagSets.push(Object.freeze([kind, ...(tags ?? [])]));
       this.#tagSetIndex.set(key, k);
+    }
+    if (tags !== undefined) {
+      let byKind = this.#byTagList.get(tags);
+      if (byKind === undefined) this.#byTagList.set(tags, (byKind = new Map<string, number>()));
+      byKind.set(kind, k);
     }
     return k;
   }
