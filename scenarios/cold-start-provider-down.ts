@@ -16,7 +16,7 @@ export default defineScenario({
   ],
   load: {
     phases: [{ name: 'steady', rate: 20, duration: '14s' }],
-    mix: [{ kind: 'fresh', share: 1, expect: [200, 503] }],
+    mix: [{ kind: 'valid', share: 1, expect: [200, 503] }],
   },
   timeline: [
     { at: '2s', action: { kind: 'check-ready', expect: false } },

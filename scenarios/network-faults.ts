@@ -49,8 +49,8 @@ export default defineScenario({
   load: {
     phases: [{ name: 'steady', rate: 40, duration: `${offset} + 1s` }],
     mix: [
-      { kind: 'fresh', share: 97 },
-      { kind: 'unknown-kid', share: 3, token: 'unknown-kid', expect: [401] },
+      { kind: 'valid', share: 97 },
+      { kind: 'unknown-kid', share: 3, token: 'unknown-kid' },
     ],
   },
   timeline,
@@ -71,19 +71,19 @@ export default defineScenario({
     },
   ],
   slos: [
-    { metric: 'unexpected_rate{kind:fresh}', threshold: 'rate<0.001', failureMode: 'FM12' },
+    { metric: 'unexpected_rate{kind:valid}', threshold: 'rate<0.001', failureMode: 'FM12' },
     {
-      metric: 'request_duration{kind:fresh}',
+      metric: 'request_duration{kind:valid}',
       threshold: 'p(99)<2500',
       window: 'during:black-hole',
       failureMode: 'FM14',
     },
     {
-      metric: 'request_duration{kind:fresh}',
+      metric: 'request_duration{kind:valid}',
       threshold: 'p(99)<2500',
       window: 'during:slow-trickle',
       failureMode: 'FM15',
     },
-    { metric: 'status_401_rate{kind:fresh}', threshold: 'rate==0', failureMode: 'FM12' },
+    { metric: 'status_401_rate{kind:valid}', threshold: 'rate==0', failureMode: 'FM12' },
   ],
 });

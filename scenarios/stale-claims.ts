@@ -19,7 +19,7 @@ export default defineScenario({
         rate: 30,
         duration: '6s',
         mix: [
-          { kind: 'refreshed', share: 1, expect: [403], requires: ['scopes'] },
+          { kind: 'refreshing', share: 1, expect: [403], requires: ['scopes'] },
           { kind: 'reused', share: 1, token: 'pool-reused', expect: [200] },
         ],
       },
@@ -35,7 +35,7 @@ export default defineScenario({
   slos: [
     // The refreshing canary sees the incident…
     {
-      metric: 'status_403_rate{kind:refreshed}',
+      metric: 'status_403_rate{kind:refreshing}',
       threshold: 'rate>0.9',
       window: '4.5s..10s',
       requires: ['scopes'],

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { durationSchema } from '../util/duration-schema.ts';
+import { refusalStatus } from '../load/outcome.ts';
 
 /** A duration option → milliseconds within [min, max] (see src/util/duration-schema.ts). */
 const duration = (description: string, min: number, max: number) => durationSchema(description, { min, max });
@@ -113,16 +114,23 @@ const expected = (fallback: number, what: string) =>
 
 export const negativesSchema = z
   .strictObject({
-    noToken: expected(401, 'No Authorization header.'),
-    malformed: expected(401, 'The token without its signature part.'),
-    algNone: expected(401, 'The token re-encoded with `alg: none` and no signature.'),
-    badSignature: expected(401, 'The token with its signature bytes flipped.'),
-    headerMissing: expected(401, 'A valid token, the claim-derived headers of the first request left out.'),
-    headerMismatch: expected(401, 'A valid token, the claim-derived headers of the first request altered.'),
+    // Defaults from keystorm's one expectation table, where the canary's cases are the same cases.
+    noToken: expected(refusalStatus('no-token'), 'No Authorization header.'),
+    malformed: expected(refusalStatus('malformed'), 'The token without its signature part.'),
+    algNone: expected(refusalStatus('alg-none'), 'The token re-encoded with `alg: none` and no signature.'),
+    badSignature: expected(refusalStatus('bad-signature'), 'The token with its signature bytes flipped.'),
+    headerMissing: expected(
+      refusalStatus('header-missing'),
+      'A valid token, the claim-derived headers of the first request left out.',
+    ),
+    headerMismatch: expected(
+      refusalStatus('header-mismatch'),
+      'A valid token, the claim-derived headers of the first request altered.',
+    ),
     missingScope: z
       .strictObject({
         scope: z.string().min(1).meta({ description: 'The narrower scope to ask the IdP for.' }),
-        expect: status.default(403).meta({ description: 'Expected status.' }),
+        expect: status.default(refusalStatus('missing-scope')).meta({ description: 'Expected status.' }),
       })
       .optional()
       .meta({

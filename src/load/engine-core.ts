@@ -91,6 +91,8 @@ const FINAL_WAIT: Record<'timer' | 'block', Partial<WakerTuning>> = {
 /** One finished request as {@link LoadOptions.onRequest} sees it. Times in ms since the run started. */
 export interface RequestSample {
   kind: string;
+  /** The spec's `tags`, when it had any. */
+  tags?: readonly string[] | undefined;
   expect: readonly number[] | undefined;
   /** HTTP status, 0 when none was received. */
   status: number;
@@ -138,6 +140,7 @@ class EngineFlight implements Flight {
     readonly expect: readonly number[] | undefined,
     readonly intendedMs: number,
     readonly onEnd: ((status: number) => void) | undefined,
+    readonly tags: readonly string[] | undefined,
   ) {}
 }
 
@@ -329,6 +332,7 @@ class Engine {
         'warmup',
         spec.expect,
         0,
+        undefined,
         undefined,
       );
       flight.warmup = true;
@@ -627,6 +631,7 @@ class Engine {
       spec.expect,
       intendedMs,
       onEnd,
+      spec.tags,
     );
     this.client.send(flight, origin);
   }
@@ -669,6 +674,7 @@ class Engine {
       this.recorder.completed(flight.kind, flight.expect, status, error, flight.intendedMs, sent, done);
       this.onRequest?.({
         kind: flight.kind,
+        tags: flight.tags,
         expect: flight.expect,
         status,
         error,

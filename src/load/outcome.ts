@@ -1,54 +1,115 @@
 /**
- * Expected outcome per request kind. A negative case (a token the SUT must refuse, a missing or
- * mismatched claim header) expects 401 or 403; everything else expects a success. The engine
- * counts an outcome outside `expect` as unexpected, and a 2xx where only 401/403 was due as a
- * security failure (src/load/counts.ts): this file only decides what each kind expects.
+ * The one table of expected answers: what a correct SUT answers to each case of request keystorm
+ * sends. Scenarios' request mixes take every request's `expect` from it, the canary's negative
+ * cases take their default statuses from it, and its success row is the engine's own rule for a
+ * request that names no expectation (what `keystorm load` sends). docs/token-pool.md prints it,
+ * and a test holds the two together.
+ *
+ * Authentication failures are 401 and authorisation failures 403 (RFC 6750 §3.1:
+ * `invalid_token` vs `insufficient_scope`); nothing here expects "401 or 403".
  */
-import { TOKEN_SHAPES } from '../../mock-idp/tokens/mint.ts';
 import type { TokenShape } from '../../mock-idp/tokens/mint.ts';
-import { isExpected, isSecurityFailure } from './counts.ts';
-
-/** Token shapes mock-idp mints that a correct verifier must reject: all but the valid ones. */
-export type NegativeShape = Exclude<TokenShape, 'valid' | 'short-lived'>;
-export const NEGATIVE_SHAPES: readonly NegativeShape[] = TOKEN_SHAPES.filter(
-  (shape): shape is NegativeShape => shape !== 'valid' && shape !== 'short-lived',
-);
-
-/** Claim-header faults of request templates. */
-export const HEADER_FAULTS = ['header-missing', 'header-mismatch'] as const;
-export type HeaderFault = (typeof HEADER_FAULTS)[number];
 
 /**
- * Kinds of request the token pool produces:
- * - `fresh`: a valid token well within its lifetime;
- * - `expiring`: a valid token close to its refresh point;
+ * A pooled token's state when a request takes it, recorded as a tag on that request:
+ * - `fresh`: valid, well within its lifetime;
+ * - `expiring`: valid, close to its client's renewal point;
  * - `refreshed`: the first use of a token obtained by renewing an earlier one;
- * - `stale`: the client could not renew and sends its expired token (the SUT must refuse it);
- * - `negative:<shape>` / `negative:<header fault>`: a case the SUT must refuse.
+ * - `stale`: past its expiry (the client could not renew), or the client never got one.
  */
-export type RequestKind =
-  'fresh' | 'expiring' | 'refreshed' | 'stale' | `negative:${NegativeShape}` | `negative:${HeaderFault}`;
+export const TOKEN_STATES = ['fresh', 'expiring', 'refreshed', 'stale'] as const;
+export type TokenState = (typeof TOKEN_STATES)[number];
 
-/** What a refusal looks like: 401 (bad token) or 403 (good token, not allowed). */
-export const REFUSED: readonly number[] = Object.freeze([401, 403]);
+/** Claim-derived headers of a request: sent right, left out, or with a value that is not the claim's. */
+export type HeaderMode = 'ok' | 'omit' | 'mismatch';
 
-export function isNegativeShape(shape: string): shape is NegativeShape {
-  return (NEGATIVE_SHAPES as readonly string[]).includes(shape);
+/**
+ * What a request carries, as far as the answer due goes: a pooled token in a state, a token
+ * minted in a shape (mock-idp's list), no token, or a valid token with its claim headers faulted.
+ */
+export type RequestCase = TokenState | TokenShape | 'no-token' | 'header-missing' | 'header-mismatch';
+
+/** `success`: the route's `expect` when it has one, else any 2xx or 3xx (the engine's default, as in k6). */
+export type Expectation = 'success' | readonly [401] | readonly [403];
+
+const UNAUTHENTICATED = Object.freeze([401] as const);
+const FORBIDDEN = Object.freeze([403] as const);
+
+/**
+ * The table. A `Record` over every case, so a token shape added to mock-idp does not compile
+ * until it has a row here.
+ */
+export const EXPECTED: Readonly<Record<RequestCase, Expectation>> = Object.freeze({
+  // Valid tokens.
+  fresh: 'success',
+  expiring: 'success',
+  refreshed: 'success',
+  valid: 'success',
+  'short-lived': 'success',
+  // Valid token, not allowed on the route: authorisation, 403.
+  'missing-scope': FORBIDDEN,
+  // Everything a verifier must refuse as unauthenticated: 401.
+  stale: UNAUTHENTICATED,
+  expired: UNAUTHENTICATED,
+  'not-yet-valid': UNAUTHENTICATED,
+  'issued-in-future': UNAUTHENTICATED,
+  'wrong-issuer': UNAUTHENTICATED,
+  'wrong-audience': UNAUTHENTICATED,
+  'bad-signature': UNAUTHENTICATED,
+  'rogue-key': UNAUTHENTICATED,
+  'revoked-key': UNAUTHENTICATED,
+  'alg-none': UNAUTHENTICATED,
+  'hs256-confusion': UNAUTHENTICATED,
+  malformed: UNAUTHENTICATED,
+  'unknown-kid': UNAUTHENTICATED,
+  'no-token': UNAUTHENTICATED,
+  'header-missing': UNAUTHENTICATED,
+  'header-mismatch': UNAUTHENTICATED,
+});
+
+/** Every case of the table, in its order. */
+export const REQUEST_CASES = Object.keys(EXPECTED) as RequestCase[];
+
+/**
+ * The case that decides a request's answer. A token the verifier must refuse decides first
+ * (401 before anything else is looked at); then faulted claim headers (401, authentication);
+ * then the token's own row (a missing scope is 403 only for an otherwise valid request).
+ */
+export function requestCase(token: RequestCase, headers: HeaderMode = 'ok'): RequestCase {
+  const row = EXPECTED[token];
+  if (headers === 'ok' || (row !== 'success' && row[0] === 401)) return token;
+  return headers === 'omit' ? 'header-missing' : 'header-mismatch';
+}
+
+/** The status a refusal case expects (the canary's negative cases take their defaults from it). */
+export function refusalStatus(c: RequestCase): number {
+  const row = EXPECTED[c];
+  if (row === 'success') throw new TypeError(`${c}: a valid request, not a refusal`);
+  return row[0];
+}
+
+export interface ExpectationInput {
+  token: RequestCase;
+  headers?: HeaderMode;
+  /** What the scenario's mix entry says it expects, if it says. */
+  declared?: readonly number[];
+  /** The route's `expect` (statuses a valid request gets), if it has one. */
+  success?: readonly number[];
 }
 
 /**
- * The `expect` list for a kind: 401/403 for negative and stale kinds; `undefined` (any 2xx or
- * 3xx, the engine's default) for the others unless `success` names the statuses.
+ * The statuses a request expects; `undefined` means any 2xx or 3xx (the engine's rule). A mix
+ * entry's own `expect` replaces the table, except for a stale token: its expiry decides, so it
+ * is expected to be refused whatever the entry says (an entry expecting 200 of a token that has
+ * since expired would otherwise count a correct 401 as a failure).
  */
-export function expectFor(kind: string, success?: readonly number[]): readonly number[] | undefined {
-  if (kind === 'stale' || kind.startsWith('negative:')) return REFUSED;
-  return success;
+export function expectationFor(input: ExpectationInput): readonly number[] | undefined {
+  if (input.token === 'stale') return UNAUTHENTICATED;
+  if (input.declared !== undefined) return input.declared;
+  const row = EXPECTED[requestCase(input.token, input.headers)];
+  return row === 'success' ? input.success : row;
 }
 
-export type OutcomeClass = 'expected' | 'unexpected' | 'security-failure';
-
-/** Classifies a response the way the engine counts it (for reports and tests). */
-export function classifyOutcome(status: number, expect: readonly number[] | undefined): OutcomeClass {
-  if (isSecurityFailure(status, expect)) return 'security-failure';
-  return isExpected(status, expect) ? 'expected' : 'unexpected';
+export function isTokenState(tag: string): tag is TokenState {
+  return (TOKEN_STATES as readonly string[]).includes(tag);
 }

@@ -13,6 +13,7 @@ import { HarnessError } from '../errors.ts';
 import { assertTargetAllowed } from '../util/loopback.ts';
 import { createRandom } from '../util/random.ts';
 import type { Random } from '../util/random.ts';
+import type { TokenState } from './outcome.ts';
 import { createOAuthClient, TokenRequestError } from './token-pool-oauth.ts';
 import type { TokenResponse } from './token-pool-oauth.ts';
 
@@ -51,7 +52,7 @@ export interface TokenPoolOptions {
   expiry?: ExpiryPlacement;
   /** Renew this long before the token expires. Default 2000 ms, at most a quarter of the lifetime. */
   refreshSkewMs?: number;
-  /** A token this close to its renewal point is tagged `expiring`. Default a fifth of the lifetime. */
+  /** A token this close to its renewal point is in state `expiring`. Default a fifth of the lifetime. */
   expiringWindowMs?: number;
   /** Seeded randomness (jitters). Default createRandom(seed). */
   random?: Random;
@@ -75,10 +76,24 @@ export interface IssuedToken {
   token: string;
   /** Decoded payload ({} for a token that does not decode). */
   claims: Readonly<Record<string, unknown>>;
-  /** `fresh`, `expiring`, `refreshed` (first use after a renewal) or `stale` (renewal failed). */
-  kind: 'fresh' | 'expiring' | 'refreshed' | 'stale';
+  /** Its state when taken (src/load/outcome.ts): recorded as a tag on the request that carries it. */
+  state: TokenState;
   /** Local expiry time of the token, epoch ms (from `expires_in`). */
   expiresAt: number;
+  /** From this instant (epoch ms) the token counts as `expiring`. */
+  expiringAt: number;
+}
+
+/**
+ * The state of a token used again at `now` without a renewal (a kept token): `stale` once
+ * expired (or when there is no token), `expiring` near its renewal point, else `fresh`.
+ */
+export function stateAt(
+  token: Pick<IssuedToken, 'token' | 'expiresAt' | 'expiringAt'>,
+  now: number,
+): TokenState {
+  if (token.token === '' || now >= token.expiresAt) return 'stale';
+  return now >= token.expiringAt ? 'expiring' : 'fresh';
 }
 
 export interface TokenPoolStats {
@@ -261,22 +276,17 @@ export function createTokenPool(options: TokenPoolOptions): TokenPool {
   };
 
   const issue = (client: SimulatedClient): IssuedToken => {
-    const t = now();
-    let kind: IssuedToken['kind'];
-    if (client.token === '' || t >= client.expiresAt) kind = 'stale';
-    else if (client.renewed && client.uses === 0) kind = 'refreshed';
-    else {
-      const window = options.expiringWindowMs ?? client.lifetimeMs / 5;
-      kind = t >= client.renewAt - window ? 'expiring' : 'fresh';
-    }
-    client.uses++;
-    return {
+    const issued = {
       client: client.id,
       token: client.token,
       claims: client.claims,
-      kind,
       expiresAt: client.expiresAt,
+      expiringAt: client.renewAt - (options.expiringWindowMs ?? client.lifetimeMs / 5),
     };
+    let state = stateAt(issued, now());
+    if (state !== 'stale' && client.renewed && client.uses === 0) state = 'refreshed';
+    client.uses++;
+    return { ...issued, state };
   };
 
   const runAll = async (fn: (client: SimulatedClient) => Promise<void>): Promise<void> => {

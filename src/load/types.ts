@@ -17,10 +17,15 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   /**
-   * Request kind tag (`fresh`, `expiring`, `negative:expired` …). Every kind gets its own
-   * histograms and counts in the result. Defaults to `default`.
+   * Request kind (a scenario's mix entry name: `valid`, `expired`, `no-token` …). Every kind gets
+   * its own histograms and counts in the result. Defaults to `default`.
    */
   kind?: string;
+  /**
+   * More tags the request is recorded with, passed through to `onRequest` (a scenario records the
+   * state of the pooled token it carries: `fresh`, `expiring`, `refreshed`, `stale`).
+   */
+  tags?: readonly string[];
   /**
    * Statuses that count as the expected outcome. When omitted, any 2xx or 3xx is expected
    * (k6's `http_req_failed` rule). A request expecting only 401/403 that gets a 2xx is

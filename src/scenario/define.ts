@@ -49,11 +49,16 @@ import type { TokenShape } from '../../mock-idp/tokens/mint.ts';
 import type { MisrotationKind } from '../../mock-idp/keys/misrotations.ts';
 
 /**
- * One kind of request in the mix. The default mix is 100 % `fresh`: a valid token from the token
- * pool (simulated clients that obtain, keep and refresh real tokens) on the SUT's default route.
+ * One kind of request in the mix. The default mix is 100 % `valid`: a token from the token pool
+ * (simulated clients that obtain, keep and refresh real tokens) on the SUT's default route. Each
+ * request with a pooled token is also tagged with that token's state (`fresh`, `expiring`,
+ * `refreshed`, `stale`); see docs/token-pool.md.
  */
 export interface RequestKindInput {
-  /** Tag for per-kind figures and SLO filters (`request_duration{kind:fresh}`). */
+  /**
+   * Tag for per-kind figures and SLO filters (`request_duration{kind:valid}`). Not a token state:
+   * `{kind:fresh}` selects requests that carried a fresh pooled token, whatever their entry.
+   */
   kind: string;
   /** Relative weight in the mix. */
   share: number;
@@ -69,7 +74,11 @@ export interface RequestKindInput {
   route?: string;
   /** Claim-derived headers: sent right (default), omitted, or with a wrong value. */
   headers?: 'ok' | 'omit' | 'mismatch';
-  /** Expected statuses (default: 200 for valid tokens, 401 for bad tokens, 403 for missing scope). */
+  /**
+   * Expected statuses. Default: the expectation table (src/load/outcome.ts) — the route's
+   * `expect` (else any 2xx/3xx) for valid tokens, 401 for bad tokens, a missing token or faulted
+   * headers, 403 for a missing scope. A stale pooled token is expected 401 whatever this says.
+   */
   expect?: number[];
   /**
    * Policies the SUT must enforce for this kind's expectation to hold (a missing-scope token is

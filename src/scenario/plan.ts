@@ -13,7 +13,8 @@ import { parseDuration } from '../util/duration.ts';
 import type { PhaseInput, RequestKindInput, ScenarioInput } from './define.ts';
 import { isFaultItem } from './define.ts';
 
-const DEFAULT_MIX: readonly RequestKindInput[] = [{ kind: 'fresh', share: 1 }];
+/** Valid pooled tokens only; each request is also tagged with its token's state (`fresh` …). */
+const DEFAULT_MIX: readonly RequestKindInput[] = [{ kind: 'valid', share: 1 }];
 
 export interface PlanOptions {
   /** Drill time × timeScale = run time. */

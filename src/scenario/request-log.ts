@@ -6,6 +6,11 @@
  * a request in the second it ended — right for charts of what clients saw, wrong for judging a
  * window.
  *
+ * Each request is recorded with its tags: its kind (the mix entry it came from) and whatever else
+ * the request source tagged it with (the state of a pooled token: `fresh`, `stale` …). A window
+ * read for a kind reads the requests carrying that tag, so `{kind:valid}` means the mix entry and
+ * `{kind:fresh}` a fresh token.
+ *
  * Storage is columnar (typed arrays grown by doubling): about 26 bytes a request, so a 10-minute
  * scenario at 2,000 req/s stays near 30 MB. Past {@link MAX_LOGGED} requests the log stops
  * growing and says so (`truncated`); the runner then falls back to the engine's windows.
@@ -47,9 +52,11 @@ export class RequestLog implements LoadWindowReader {
   #status = new Uint16Array(1024);
   #error = new Uint8Array(1024);
   #flags = new Uint8Array(1024);
-  #kind = new Uint16Array(1024);
-  readonly #kinds: string[] = [];
-  readonly #kindIndex = new Map<string, number>();
+  /** Per request: the index of its tag set (the distinct sets are few: kinds × token states). */
+  #tagSet = new Uint16Array(1024);
+  readonly #tagSets: (readonly string[])[] = [];
+  readonly #tagSetIndex = new Map<string, number>();
+  readonly #byTagList = new WeakMap<readonly string[], Map<string, number>>();
   readonly #lateMs: number;
   /** True once MAX_LOGGED was reached: later requests were not logged. */
   truncated = false;
@@ -83,19 +90,22 @@ export class RequestLog implements LoadWindowReader {
       (ok ? 0 : UNEXPECTED) |
       (isSecurityFailure(sample.status, sample.expect) ? SECURITY_FAILURE : 0) |
       (sample.sentMs >= 0 && sample.sentMs - sample.intendedMs > this.#lateMs ? LATE : 0);
-    this.#kind[i] = this.#kindOf(sample.kind);
+    this.#tagSet[i] = this.#tagSetOf(sample.kind, sample.tags);
   }
 
-  /** The requests due in [fromMs, toMs), read as an SLO window. */
+  /** The requests due in [fromMs, toMs), read as an SLO window; `kind` selects those carrying that tag. */
   window(fromMs: number, toMs: number): LoadWindow {
     const rows = this.#rowsIn(fromMs, toMs);
-    const byKind = new Map<string | undefined, number[]>();
-    const rowsOf = (kind: string | undefined): number[] => {
-      let picked = byKind.get(kind);
+    const byTag = new Map<string | undefined, number[]>();
+    const rowsOf = (tag: string | undefined): number[] => {
+      let picked = byTag.get(tag);
       if (picked === undefined) {
-        const k = kind === undefined ? -1 : (this.#kindIndex.get(kind) ?? -2);
-        picked = k === -1 ? rows : k === -2 ? [] : rows.filter((r) => this.#kind[r] === k);
-        byKind.set(kind, picked);
+        if (tag === undefined) picked = rows;
+        else {
+          const sets = new Set(this.#tagSets.flatMap((set, i) => (set.includes(tag) ? [i] : [])));
+          picked = sets.size === 0 ? [] : rows.filter((r) => sets.has(this.#tagSet[r] ?? -1));
+        }
+        byTag.set(tag, picked);
       }
       return picked;
     };
@@ -106,9 +116,9 @@ export class RequestLog implements LoadWindowReader {
     };
   }
 
-  /** Request kinds seen so far. */
-  kinds(): readonly string[] {
-    return this.#kinds;
+  /** Every tag seen so far (kinds first, in order of appearance). */
+  tags(): readonly string[] {
+    return [...new Set(this.#tagSets.flat())];
   }
 
   #rowsIn(fromMs: number, toMs: number): number[] {
@@ -188,12 +198,21 @@ export class RequestLog implements LoadWindowReader {
     };
   }
 
-  #kindOf(kind: string): number {
-    let k = this.#kindIndex.get(kind);
+  #tagSetOf(kind: string, tags: readonly string[] | undefined): number {
+    // Sources share one frozen tag list per state: its identity is a free cache key per request.
+    const known = tags === undefined ? undefined : this.#byTagList.get(tags)?.get(kind);
+    if (known !== undefined) return known;
+    const key = tags === undefined || tags.length === 0 ? kind : `${kind}\u0000${tags.join('\u0000')}`;
+    let k = this.#tagSetIndex.get(key);
     if (k === undefined) {
-      k = this.#kinds.length;
-      this.#kinds.push(kind);
-      this.#kindIndex.set(kind, k);
+      k = this.#tagSets.length;
+      this.#tagSets.push(Object.freeze([kind, ...(tags ?? [])]));
+      this.#tagSetIndex.set(key, k);
+    }
+    if (tags !== undefined) {
+      let byKind = this.#byTagList.get(tags);
+      if (byKind === undefined) this.#byTagList.set(tags, (byKind = new Map<string, number>()));
+      byKind.set(kind, k);
     }
     return k;
   }
@@ -214,6 +233,6 @@ export class RequestLog implements LoadWindowReader {
     this.#status = grow(this.#status, (k) => new Uint16Array(k));
     this.#error = grow(this.#error, (k) => new Uint8Array(k));
     this.#flags = grow(this.#flags, (k) => new Uint8Array(k));
-    this.#kind = grow(this.#kind, (k) => new Uint16Array(k));
+    this.#tagSet = grow(this.#tagSet, (k) => new Uint16Array(k));
   }
 }

@@ -1,17 +1,25 @@
 /**
- * Turns a scenario's request mix into the load engine's RequestSource: each request draws a
- * kind by weight (seeded), takes a token (a pooled, refreshed one, the one reused token of a
- * careless canary, or a token minted in a bad shape), renders the SUT route with claim-derived
- * headers (sent right, omitted or mismatched), says which statuses it expects, and goes to the
- * next SUT replica in turn.
+ * The one request source of scenarios: turns a scenario's request mix into the load engine's
+ * RequestSource. Each request draws a mix entry by weight (seeded), takes a token (a pooled,
+ * refreshed one, the one reused token of a careless canary, or a token minted in a bad shape),
+ * renders the SUT route with claim-derived headers (sent right, omitted or mismatched), goes to
+ * the next SUT replica in turn, and is tagged and given its expected statuses:
+ * - its kind is the entry's name; a pooled token adds its state as a tag (`fresh`, `expiring`,
+ *   `refreshed`, `stale`), so `{kind:fresh}` in an SLO means a fresh token;
+ * - its `expect` comes from the one expectation table (src/load/outcome.ts): the entry's own
+ *   `expect` where it has one, except that a stale token is always expected to be refused.
  */
 import type { RequestContext, RequestSource, RequestSpec } from '../load/types.ts';
+import { expectationFor, TOKEN_STATES } from '../load/outcome.ts';
+import type { HeaderMode, RequestCase, TokenState } from '../load/outcome.ts';
 import { compileTemplate } from '../load/request-template.ts';
 import type { RequestTemplate, RequestTemplateInput } from '../load/request-template.ts';
-import { createTokenPool, decodeClaims } from '../load/token-pool.ts';
+import { createMintedTokens } from '../load/token-pool-minted.ts';
+import type { MintedTokens } from '../load/token-pool-minted.ts';
+import { createTokenPool, decodeClaims, stateAt } from '../load/token-pool.ts';
 import type { IssuedToken, TokenPool } from '../load/token-pool.ts';
 import type { Random } from '../util/random.ts';
-import type { RequestKindInput, TokenShape } from './define.ts';
+import type { RequestKindInput } from './define.ts';
 import type { MockIdp } from '../../mock-idp/index.ts';
 
 /** Minted tokens per (issuer, shape) batch; reused round-robin until the next invalidation. */
@@ -38,11 +46,17 @@ export interface MixOptions {
   allowHosts: readonly string[];
 }
 
+/** A mix entry ready to produce requests: its token source, template and expectations. */
 interface PreparedKind {
   input: RequestKindInput;
   issuer: string;
   template: RequestTemplate;
-  expect: readonly number[];
+  token: NonNullable<RequestKindInput['token']>;
+  headers: HeaderMode;
+  /** The expectation of a request whose token is not pooled (minted or none). */
+  expect: readonly number[] | undefined;
+  /** The expectation of a pooled token in each state. */
+  expectByState: Readonly<Record<TokenState, readonly number[] | undefined>>;
 }
 
 /** The request source plus the controls the timeline needs (refresh, expire, invalidate). */
@@ -51,13 +65,17 @@ export class RequestMix {
   readonly #options: MixOptions;
   readonly #pools = new Map<string, TokenPool>();
   readonly #reused = new Map<string, IssuedToken>();
-  readonly #minted = new Map<string, Promise<string[]>>();
-  readonly #mintCursor = new Map<string, number>();
+  readonly #minted: MintedTokens;
   readonly #phases: { kinds: PreparedKind[]; cumulative: number[]; total: number }[];
   #next = 0;
 
   constructor(options: MixOptions) {
     this.#options = options;
+    this.#minted = createMintedTokens({
+      minter: options.idp.admin.tokens,
+      batch: MINT_BATCH,
+      expiresIn: options.tokenLifetimeS,
+    });
     const templates = new Map<string, RequestTemplate>();
     const templateFor = (route: string): RequestTemplate => {
       let t = templates.get(route);
@@ -70,15 +88,9 @@ export class RequestMix {
       return t;
     };
     this.#phases = options.phaseMixes.map((mix) => {
-      const kinds = mix.map((input): PreparedKind => {
-        const template = templateFor(input.route ?? 'default');
-        return {
-          input,
-          issuer: input.issuer ?? options.defaultIssuer,
-          template,
-          expect: input.expect ?? defaultExpect(input, template),
-        };
-      });
+      const kinds = mix.map((input) =>
+        prepareKind(input, templateFor(input.route ?? 'default'), options.defaultIssuer),
+      );
       const cumulative: number[] = [];
       let total = 0;
       for (const k of kinds) cumulative.push((total += k.input.share));
@@ -97,9 +109,7 @@ export class RequestMix {
     const issuers = new Set(this.#phases.flatMap((p) => p.kinds.filter(usesPool).map((k) => k.issuer)));
     for (const issuer of issuers) await this.#pool(issuer).start();
     const reusing = new Set(
-      this.#phases.flatMap((p) =>
-        p.kinds.filter((k) => k.input.token === 'pool-reused').map((k) => k.issuer),
-      ),
+      this.#phases.flatMap((p) => p.kinds.filter((k) => k.token === 'pool-reused').map((k) => k.issuer)),
     );
     for (const issuer of reusing) this.#reused.set(issuer, await this.#pool(issuer).take());
   }
@@ -117,7 +127,7 @@ export class RequestMix {
 
   /** Forgets minted tokens: they were signed under keys, clocks or claims that just changed. */
   invalidateMinted(): void {
-    this.#minted.clear();
+    this.#minted.invalidate();
   }
 
   async close(): Promise<void> {
@@ -151,42 +161,31 @@ export class RequestMix {
 
   #produce(ctx: RequestContext): RequestSpec | Promise<RequestSpec> {
     const kind = this.#pickKind(ctx.phaseIndex);
-    const token = kind.input.token ?? 'pool';
-    if (token === 'pool') {
+    if (kind.token === 'pool') {
       const taken = this.#pool(kind.issuer).take();
       return taken instanceof Promise
-        ? taken.then((t) => this.#build(kind, ctx, t.token, t.claims, t.client))
-        : this.#build(kind, ctx, taken.token, taken.claims, taken.client);
+        ? taken.then((t) => this.#pooled(kind, ctx, t, t.state))
+        : this.#pooled(kind, ctx, taken, taken.state);
     }
-    if (token === 'pool-reused') {
+    if (kind.token === 'pool-reused') {
+      // The kept token ages like any other: once past its expiry it is stale, and expected refused.
       const kept = this.#reused.get(kind.issuer);
-      if (kept !== undefined) return this.#build(kind, ctx, kept.token, kept.claims, kept.client);
+      if (kept !== undefined) return this.#pooled(kind, ctx, kept, stateAt(kept, Date.now()));
       return Promise.resolve(this.#pool(kind.issuer).take()).then((t) => {
         this.#reused.set(kind.issuer, t);
-        return this.#build(kind, ctx, t.token, t.claims, t.client);
+        return this.#pooled(kind, ctx, t, t.state);
       });
     }
-    if (token === 'none') return this.#build(kind, ctx, '', {}, 'anonymous');
-    return this.#mintedToken(kind.issuer, token).then((t) =>
-      this.#build(kind, ctx, t, safeClaims(t), 'minted'),
-    );
+    if (kind.token === 'none') return this.#build(kind, ctx, '', {}, 'anonymous', kind.expect);
+    return this.#minted
+      .take(kind.issuer, kind.token)
+      .then((t) => this.#build(kind, ctx, t, decodeClaims(t), 'minted', kind.expect));
   }
 
-  async #mintedToken(issuer: string, shape: TokenShape): Promise<string> {
-    const key = `${issuer}\u0000${shape}`;
-    let batch = this.#minted.get(key);
-    if (batch === undefined) {
-      batch = this.#options.idp.admin.tokens
-        .mint(issuer, { count: MINT_BATCH, shape, expiresIn: this.#options.tokenLifetimeS })
-        .then((r) => r.tokens);
-      // A failed mint is retried by the next request rather than cached.
-      batch.catch(() => this.#minted.delete(key));
-      this.#minted.set(key, batch);
-    }
-    const tokens = await batch;
-    const cursor = this.#mintCursor.get(key) ?? 0;
-    this.#mintCursor.set(key, cursor + 1);
-    return tokens[cursor % tokens.length] ?? '';
+  #pooled(kind: PreparedKind, ctx: RequestContext, t: IssuedToken, state: TokenState): RequestSpec {
+    const spec = this.#build(kind, ctx, t.token, t.claims, t.client, kind.expectByState[state]);
+    spec.tags = STATE_TAGS[state];
+    return spec;
   }
 
   #build(
@@ -195,12 +194,12 @@ export class RequestMix {
     token: string,
     claims: Readonly<Record<string, unknown>>,
     client: string,
+    expect: readonly number[] | undefined,
   ): RequestSpec {
-    const headersMode = kind.input.headers ?? 'ok';
     const faults =
-      headersMode === 'omit'
+      kind.headers === 'omit'
         ? { omit: kind.template.claimHeaders }
-        : headersMode === 'mismatch'
+        : kind.headers === 'mismatch'
           ? { mismatch: kind.template.claimHeaders }
           : undefined;
     const rendered = kind.template.render({ token, claims, client, seq: ctx.seq, phase: ctx.phase }, faults);
@@ -208,37 +207,57 @@ export class RequestMix {
     if (token === '') delete headers.authorization;
     const targets = this.#options.targets();
     const base = targets[this.#next++ % Math.max(1, targets.length)] ?? '';
-    return {
+    const spec: RequestSpec = {
       method: rendered.method,
       url: new URL(rendered.path, base).href,
       headers,
-      ...(rendered.body === undefined ? {} : { body: rendered.body }),
       kind: kind.input.kind,
-      expect: kind.expect,
     };
+    if (rendered.body !== undefined) spec.body = rendered.body;
+    if (expect !== undefined) spec.expect = expect;
+    return spec;
   }
+}
+
+/** One frozen tag list per state, shared by every request (the engine never mutates specs). */
+const STATE_TAGS: Readonly<Record<TokenState, readonly string[]>> = Object.freeze(
+  Object.fromEntries(TOKEN_STATES.map((s) => [s, Object.freeze([s])])) as Record<
+    TokenState,
+    readonly string[]
+  >,
+);
+
+function prepareKind(
+  input: RequestKindInput,
+  template: RequestTemplate,
+  defaultIssuer: string,
+): PreparedKind {
+  const token = input.token ?? 'pool';
+  const headers = input.headers ?? 'ok';
+  const expect = (c: RequestCase): readonly number[] | undefined =>
+    expectationFor({
+      token: c,
+      headers,
+      ...(input.expect === undefined ? {} : { declared: input.expect }),
+      ...(template.expect === undefined ? {} : { success: template.expect }),
+    });
+  const expectByState = Object.fromEntries(TOKEN_STATES.map((s) => [s, expect(s)])) as Record<
+    TokenState,
+    readonly number[] | undefined
+  >;
+  const fixed: RequestCase =
+    token === 'none' ? 'no-token' : token === 'pool' || token === 'pool-reused' ? 'fresh' : token;
+  return {
+    input,
+    issuer: input.issuer ?? defaultIssuer,
+    template,
+    token,
+    headers,
+    expect: expect(fixed),
+    expectByState,
+  };
 }
 
 function usesPool(kind: PreparedKind): boolean {
-  const token = kind.input.token ?? 'pool';
-  return token === 'pool' || token === 'pool-reused';
-}
-
-function safeClaims(token: string): Readonly<Record<string, unknown>> {
-  try {
-    return decodeClaims(token);
-  } catch {
-    return {};
-  }
-}
-
-/** What a request of this kind should get when the scenario does not say. */
-export function defaultExpect(input: RequestKindInput, template: RequestTemplate): readonly number[] {
-  if (input.headers === 'omit' || input.headers === 'mismatch') return [401];
-  const token = input.token ?? 'pool';
-  if (token === 'missing-scope') return [403];
-  if (token === 'pool' || token === 'pool-reused' || token === 'valid' || token === 'short-lived') {
-    return template.expect ?? [200];
-  }
-  return [401];
+  return kind.token === 'pool' || kind.token === 'pool-reused';
 }

@@ -13,6 +13,7 @@ import { tryParseDuration } from '../util/duration.ts';
 import { dedupeProblems, zodProblems } from '../util/problems.ts';
 import { MISROTATION_KINDS } from '../../mock-idp/keys/misrotations.ts';
 import { TOKEN_SHAPES } from '../../mock-idp/tokens/mint.ts';
+import { isTokenState, TOKEN_STATES } from '../load/outcome.ts';
 
 registerBuiltinFaultKinds();
 
@@ -22,7 +23,15 @@ const duration = z.union([z.string(), z.number()]).refine((v) => tryParseDuratio
 const issuer = z.string().min(1).optional();
 
 const requestKind = z.strictObject({
-  kind: z.string().min(1).max(64),
+  // A pooled token's state is a tag of its own on each request (`{kind:fresh}` means a fresh
+  // token): an entry named after one would mix its requests into that tag.
+  kind: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((k) => !isTokenState(k), {
+      message: `names a token state (${TOKEN_STATES.join(', ')}): every request carrying a pooled token is already tagged with its state; name the entry after what it sends (e.g. 'valid')`,
+    }),
   share: z.number().positive(),
   issuer,
   token: z.enum(['pool', 'pool-reused', 'none', ...TOKEN_SHAPES]).optional(),

@@ -32,8 +32,8 @@ export interface MetricInfo {
 }
 
 /**
- * Every metric keystorm can judge. Request metrics accept tag filters such as `kind` (fresh,
- * expiring, refreshed, negative …); IdP metrics accept `issuer`; whatever backs the
+ * Every metric keystorm can judge. Request metrics accept the `kind` tag (a mix entry's name, or
+ * a pooled token's state: fresh, expiring, refreshed, stale); IdP metrics accept `issuer`; whatever backs the
  * {@link MetricSource} decides which tags it knows (an unknown tag simply matches no samples).
  */
 export const METRICS = {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyOutcome, expectFor, REFUSED } from '../../src/load/outcome.ts';
 import { compileTemplate } from '../../src/load/request-template.ts';
 import type { TemplateValues } from '../../src/load/request-template.ts';
 
@@ -76,24 +75,5 @@ describe('request templates', () => {
     assert.throws(() => compileTemplate({ path: '/{{token' }), /unbalanced/);
     assert.throws(() => compileTemplate({ path: '/', headers: { 'x-a': '1', 'X-A': '2' } }), /given twice/);
     assert.throws(() => compileTemplate({ path: '/', headers: { 'bad header': '1' } }), /not a header name/);
-  });
-});
-
-describe('expected outcomes', () => {
-  it('expects a refusal for negative and stale kinds and a success otherwise', () => {
-    assert.deepEqual(expectFor('negative:expired'), REFUSED);
-    assert.deepEqual(expectFor('negative:header-mismatch'), [401, 403]);
-    assert.deepEqual(expectFor('stale'), [401, 403]);
-    assert.equal(expectFor('fresh'), undefined);
-    assert.deepEqual(expectFor('refreshed', [200]), [200]);
-  });
-
-  it('counts a success where a refusal was due as a security failure', () => {
-    assert.equal(classifyOutcome(200, REFUSED), 'security-failure');
-    assert.equal(classifyOutcome(401, REFUSED), 'expected');
-    assert.equal(classifyOutcome(403, REFUSED), 'expected');
-    assert.equal(classifyOutcome(503, REFUSED), 'unexpected');
-    assert.equal(classifyOutcome(200, undefined), 'expected');
-    assert.equal(classifyOutcome(401, undefined), 'unexpected');
   });
 });

@@ -51,7 +51,7 @@ describe('token pool against a real mock-idp', () => {
         'keystorm-client-2',
       ],
     );
-    assert.ok(seen.every((t) => t.kind === 'fresh'));
+    assert.ok(seen.every((t) => t.state === 'fresh'));
     const first = seen[0];
     assert.ok(first);
     assert.equal(first.claims.sub, 'keystorm-client-0');
@@ -72,19 +72,19 @@ describe('token pool against a real mock-idp', () => {
     });
     await p.start();
     const original = await p.take();
-    assert.equal(original.kind, 'fresh');
+    assert.equal(original.state, 'fresh');
     clock.advance(44_000); // 16 s left: 5 s skew + 10 s window not reached yet
-    assert.equal((await p.take()).kind, 'fresh');
+    assert.equal((await p.take()).state, 'fresh');
     clock.advance(2000); // 14 s left: within the expiring window
     const expiring = await p.take();
-    assert.equal(expiring.kind, 'expiring');
+    assert.equal(expiring.state, 'expiring');
     assert.equal(expiring.token, original.token);
     clock.advance(9000); // 5 s left: the renewal point
     const renewed = await p.take();
-    assert.equal(renewed.kind, 'refreshed');
+    assert.equal(renewed.state, 'refreshed');
     assert.notEqual(renewed.token, original.token);
     assert.ok(renewed.expiresAt > original.expiresAt);
-    assert.equal((await p.take()).kind, 'fresh');
+    assert.equal((await p.take()).state, 'fresh');
     assert.equal(p.stats().renewals, 1);
   });
 
@@ -104,8 +104,8 @@ describe('token pool against a real mock-idp', () => {
       clock.advance(30_000);
       const after = [await p.take(), await p.take()];
       assert.ok(
-        after.every((t) => t.kind === 'refreshed'),
-        JSON.stringify(after.map((t) => t.kind)),
+        after.every((t) => t.state === 'refreshed'),
+        JSON.stringify(after.map((t) => t.state)),
       );
     }
     const stats = p.stats();
@@ -131,7 +131,7 @@ describe('token pool against a real mock-idp', () => {
       await p.start();
       await idp2.admin.reset(); // forgets every refresh token it issued
       clock.advance(30_000);
-      assert.equal((await p.take()).kind, 'refreshed');
+      assert.equal((await p.take()).state, 'refreshed');
       assert.deepEqual(p.stats().grants, { client_credentials: 0, authorization_code: 2, refresh_token: 1 });
       assert.equal(p.stats().failures, 0);
     } finally {
@@ -145,7 +145,7 @@ describe('token pool against a real mock-idp', () => {
     const before = await Promise.all(Array.from({ length: 5 }, async () => p.take()));
     await p.forceRefresh();
     const after = await Promise.all(Array.from({ length: 5 }, async () => p.take()));
-    assert.ok(after.every((t) => t.kind === 'refreshed'));
+    assert.ok(after.every((t) => t.state === 'refreshed'));
     for (let i = 0; i < 5; i++) assert.notEqual(after[i]?.token, before[i]?.token);
     assert.equal(p.stats().renewals, 5);
     assert.equal(p.stats().forcedRefreshes, 1);
@@ -176,7 +176,7 @@ describe('token pool against a real mock-idp', () => {
     await p.start();
     p.expireAll({ mode: 'aligned' });
     assert.ok(p.clients().every((c) => c.renewAt <= clock.now()));
-    for (let i = 0; i < 10; i++) assert.equal((await p.take()).kind, 'refreshed');
+    for (let i = 0; i < 10; i++) assert.equal((await p.take()).state, 'refreshed');
     assert.equal(p.stats().renewals, 10);
 
     p.expireAll({ mode: 'jittered', spreadMs: 10_000 });
@@ -205,21 +205,21 @@ describe('token pool against a real mock-idp', () => {
     try {
       clock.advance(18_500); // past the renewal point, before expiry
       const kept = await p.take();
-      assert.equal(kept.kind, 'expiring');
+      assert.equal(kept.state, 'expiring');
       assert.equal(p.stats().failures, 1);
       assert.match(p.stats().lastError ?? '', /503/);
       await p.take(); // within the back-off: no new attempt
       assert.equal(p.stats().failures, 1);
       clock.advance(2000); // expired, back-off over: another attempt fails
       const stale = await p.take();
-      assert.equal(stale.kind, 'stale');
+      assert.equal(stale.state, 'stale');
       assert.equal(p.stats().failures, 2);
       assert.equal(p.stats().expired, 1);
     } finally {
       await idp.admin.faults.remove(fault.id);
     }
     clock.advance(1000);
-    assert.equal((await p.take()).kind, 'refreshed');
+    assert.equal((await p.take()).state, 'refreshed');
   });
 
   it('fails to start with a clear error when no token can be obtained', async () => {

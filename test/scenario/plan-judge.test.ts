@@ -18,7 +18,7 @@ const scenario: ScenarioInput = {
         rate: 10,
         duration: '4s',
         mix: [
-          { kind: 'fresh', share: 1 },
+          { kind: 'valid', share: 1 },
           { kind: 'missing-scope', share: 1, token: 'missing-scope', expect: [403], requires: ['scopes'] },
         ],
       },
@@ -56,7 +56,7 @@ function source(fetchesInOutage: number) {
   const log = new RequestLog();
   for (let i = 0; i < 40; i++)
     log.add({
-      kind: 'fresh',
+      kind: 'valid',
       expect: undefined,
       status: 200,
       error: undefined,
@@ -99,7 +99,7 @@ describe('planning a scenario', () => {
     const p = plan();
     assert.deepEqual(
       p.phaseMixes[0]?.map((k) => k.kind),
-      ['fresh'],
+      ['valid'],
     );
     assert.match(p.omittedKinds[0]?.reason ?? '', /does not declare scopes/);
     const reasons = [...p.notApplicable.values()].join(' | ');
