@@ -54,8 +54,11 @@ const issuer = httpUrl.meta({
   description:
     'The issuer URL; its `/.well-known/openid-configuration` names the token endpoint (and its `issuer` must match).',
 });
+/** Where the canary reads its client credentials unless the config names other variables. */
+export const DEFAULT_CLIENT_ID_ENV = 'KEYSTORM_CANARY_CLIENT_ID';
+export const DEFAULT_CLIENT_SECRET_ENV = 'KEYSTORM_CANARY_CLIENT_SECRET';
 const clientIdEnv = envName
-  .default('KEYSTORM_CANARY_CLIENT_ID')
+  .default(DEFAULT_CLIENT_ID_ENV)
   .meta({ description: 'Environment variable holding the client id.' });
 const scope = z
   .string()
@@ -68,7 +71,7 @@ const clientCredentialsSource = z.strictObject({
   issuer,
   clientIdEnv,
   clientSecretEnv: envName
-    .default('KEYSTORM_CANARY_CLIENT_SECRET')
+    .default(DEFAULT_CLIENT_SECRET_ENV)
     .meta({ description: 'Environment variable holding the client secret (never in the file).' }),
   auth: clientAuth,
   scope,

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { convertActionTemplate, parseAction } from '@actions/workflow-parser/actions/index';
 import { parse } from 'yaml';
+import { DEFAULT_CLIENT_ID_ENV, DEFAULT_CLIENT_SECRET_ENV } from '../../src/canary/schema.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
@@ -89,6 +90,23 @@ describe('GitHub Actions files', () => {
       '.github/workflows/canary.yml',
     ])
       assert.ok(names.includes(expected), `${expected} is missing`);
+  });
+
+  it('the reusable canary exports the credentials under the names a canary config reads by default', () => {
+    const workflow = parse(readFileSync(join(WORKFLOWS, 'keystorm-canary.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { env?: Record<string, string> }[] }>;
+    };
+    const exported = Object.values(workflow.jobs).flatMap((job) =>
+      job.steps.flatMap((step) => Object.keys(step.env ?? {})),
+    );
+    assert.ok(
+      exported.includes(DEFAULT_CLIENT_ID_ENV),
+      `${DEFAULT_CLIENT_ID_ENV} not exported: ${exported.join(', ')}`,
+    );
+    assert.ok(
+      exported.includes(DEFAULT_CLIENT_SECRET_ENV),
+      `${DEFAULT_CLIENT_SECRET_ENV} not exported: ${exported.join(', ')}`,
+    );
   });
 
   it("pass GitHub's workflow and action parser (schema, expressions, allowed contexts)", async () => {
