@@ -48,6 +48,7 @@ export async function* readLines(path: string): AsyncGenerator<FileLine> {
   for await (const chunk of openK6Output(path) as AsyncIterable<Buffer>) {
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      if (held + nl - start > MAX_LINE_BYTES) overlong = true;
       yield take(overlong ? Buffer.alloc(0) : chunk.subarray(start, nl));
       start = nl + 1;
     }
