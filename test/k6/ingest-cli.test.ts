@@ -117,4 +117,26 @@ describe('keystorm run --driver', () => {
       assert.equal(scenario.load.securityFailures, 4);
     },
   );
+  it(
+    'stops waiting for runners on Ctrl-C: exit 130, the report marked interrupted',
+    { timeout: 120_000 },
+    async () => {
+      const empty = join(dir, 'no-runners');
+      await mkdir(empty);
+      const report = join(dir, 'interrupted');
+      const cli = startCli(
+        ['run', 'baseline', '--driver', 'k6-output', empty, '--out', report, '--reporter', 'json'],
+        {
+          timeoutMs: 110_000,
+        },
+      );
+      await cli.waitFor(/timeline started at/, 100_000);
+      cli.child.kill('SIGINT');
+      const r = await cli.done;
+      assert.equal(r.code, 130, r.stderr.slice(-2000));
+      const run = JSON.parse(await readFile(join(report, 'summary.json'), 'utf8')) as RunResult;
+      assert.equal(run.status, 'interrupted');
+      assert.equal(run.scenarios[0]?.status, 'interrupted');
+    },
+  );
 });
