@@ -27,12 +27,12 @@ export interface LoadDriver {
    * run), and then the live abort check stays off rather than judge a partial picture.
    */
   readonly live: boolean;
-  start(options: LoadOptions, context: LoadDriverContext): LoadRun;
+  start(context: LoadDriverContext, options: LoadOptions): LoadRun;
 }
 
 /** keystorm's own load engine (src/load/engine.ts). */
 export const BUILT_IN_DRIVER: LoadDriver = {
   name: 'builtin',
   live: true,
-  start: (options) => startLoad(options),
+  start: (_context, options) => startLoad(options),
 };

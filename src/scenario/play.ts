@@ -148,25 +148,23 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
       });
     const journeySamples = (): readonly JourneySample[] => journeys?.samples ?? [];
     const driver = s.driver ?? BUILT_IN_DRIVER;
-    const run = driver.start(
-      {
-        target: ctx.targets[0] ?? 'http://127.0.0.1/',
-        phases: plan.phases,
-        source: ctx.mix.source,
-        connections: s.connections,
-        timeout: s.requestTimeoutMs,
-        allowHosts: s.allowHosts,
-        signal: abortLoad.signal,
-        onRequest:
-          check === undefined
-            ? (sample) => requests.add(sample)
-            : (sample) => {
-                requests.add(sample);
-                check.observe(sample);
-              },
-      },
-      { scenario: plan.scenario.name, epochOriginMs: epochOrigin, elapsedMs },
-    );
+    const loadContext = { scenario: plan.scenario.name, epochOriginMs: epochOrigin, elapsedMs };
+    const run = driver.start(loadContext, {
+      target: ctx.targets[0] ?? 'http://127.0.0.1/',
+      phases: plan.phases,
+      source: ctx.mix.source,
+      connections: s.connections,
+      timeout: s.requestTimeoutMs,
+      allowHosts: s.allowHosts,
+      signal: abortLoad.signal,
+      onRequest:
+        check === undefined
+          ? (sample) => requests.add(sample)
+          : (sample) => {
+              requests.add(sample);
+              check.observe(sample);
+            },
+    });
     const timeline = playTimeline({
       items: plan.scenario.timeline ?? [],
       preApplied: ctx.preApplied,

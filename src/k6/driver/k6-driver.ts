@@ -38,7 +38,7 @@ export function k6Driver(settings: K6DriverSettings): LoadDriver {
   return {
     name: 'k6',
     live: false,
-    start: (options, context) =>
+    start: (context, options) =>
       ingestedLoadRun({
         options,
         context,

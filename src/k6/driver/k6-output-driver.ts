@@ -33,7 +33,7 @@ export function k6OutputDriver(settings: K6OutputSettings): LoadDriver {
   return {
     name: 'k6-output',
     live: false,
-    start: (options, context) => {
+    start: (context, options) => {
       const scheduledMs = plannedPhases(options.phases).at(-1)?.endMs ?? 0;
       s.warn(
         `keystorm: ${context.scenario}: timeline started at ${new Date(context.epochOriginMs).toISOString()}; ` +
