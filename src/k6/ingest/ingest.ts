@@ -97,12 +97,14 @@ async function* fileEvents(
         report.otherScenarios++;
         continue;
       }
-      if (tagged === undefined) report.untagged++;
       file.points++;
       notePoint(report, line.metric);
+      const taken = line.metric === REQUEST_METRIC || (line.metric === DROPPED_METRIC && line.value > 0);
+      if (!taken) continue;
+      // Only points that are taken must say their scenario (k6 may leave run-level ones such as vus untagged).
+      if (tagged === undefined) report.untagged++;
       if (line.metric === REQUEST_METRIC) yield { atMs: line.timeMs, request: requestOf(line) };
-      else if (line.metric === DROPPED_METRIC && line.value > 0)
-        yield { atMs: line.timeMs, dropped: Math.round(line.value) };
+      else yield { atMs: line.timeMs, dropped: Math.round(line.value) };
     }
   } catch (error) {
     // A file that vanished or is not gzip after all: what was read counts, the rest is reported.

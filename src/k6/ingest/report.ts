@@ -35,7 +35,7 @@ export interface IngestReport {
   malformed: { count: number; examples: MalformedLine[] };
   /** Points tagged with another scenario's `keystorm_scenario` (left out). */
   otherScenarios: number;
-  /** Points without `keystorm_scenario` (taken: a script not made by keystorm). */
+  /** Requests and dropped-iteration points without `keystorm_scenario` (taken: a script not made by keystorm). */
   untagged: number;
   /** Epoch ms of the first and last request taken (undefined without requests). */
   firstRequestMs: number | undefined;
