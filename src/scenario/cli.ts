@@ -13,6 +13,7 @@ import { createRunReporters, executeRun, validateScenarios } from './run.ts';
 import { selectScenarios } from './select.ts';
 import { checkScenario } from './validate.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { checkDriverChoice, createDriver, DRIVER_USAGE, takeDriverOption } from '../k6/driver/index.ts';
 
 const RUN_USAGE = `usage: keystorm run [SCENARIO...] [options]
 
@@ -28,6 +29,7 @@ default): starts mock-idp, the fault proxy and the SUT, runs load and the timeli
   --time-scale X      scale every scenario duration (0.5 = twice as fast)
   --tag NAME          only the selected scenarios with this tag (repeatable: any of them)
   --alerts FILE       also judge this Prometheus rule file over the recorded series; repeatable
+${DRIVER_USAGE}
   -h, --help          this help
 
 exit codes: 0 all SLOs met, 1 SLO breach, 2 bad config or usage, 3 harness failure,
@@ -61,8 +63,10 @@ function refsFromArgs(args: readonly string[]): ScenarioRef[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `--driver k6-output DIR` takes two words: lifted out first, checked before anything starts.
+  const driverOption = takeDriverOption(argv);
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: driverOption.argv,
     allowPositionals: true,
     strict: true,
     options: {
@@ -81,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(RUN_USAGE);
     return ExitCode.ok;
   }
+  checkDriverChoice(driverOption.choice);
   const config = await loadConfig({
     ...(values.config === undefined ? {} : { file: values.config }),
     overrides: {
@@ -98,7 +103,13 @@ export async function main(argv: string[]): Promise<number> {
   });
   validateScenarios(scenarios, config);
   const reporters = createRunReporters(config);
+  const driver = createDriver(driverOption.choice, {
+    reportDir: config.output.dir,
+    configPath: config.configFile,
+    cwd: process.cwd(),
+  });
   const run = await executeRun({
+    ...(driver === undefined ? {} : { driver }),
     config,
     scenarios: scenarios as ScenarioInput[],
     reporters,

@@ -4,7 +4,6 @@
  * they open). Returns what was observed; judging is someone else's job (judge.ts).
  */
 import { setMaxListeners } from 'node:events';
-import { startLoad } from '../load/engine.ts';
 import type { LoadResult } from '../load/result.ts';
 import type { ProgressSnapshot } from '../reporters/types.ts';
 import type { TimelineEntry, WindowSpan } from '../result/types.ts';
@@ -12,6 +11,8 @@ import { createAbortMonitor } from '../slo/abort.ts';
 import type { Sut } from '../sut/types.ts';
 import type { RunEnvironment } from './environment.ts';
 import type { IdpSampler, IdpSecond } from './idp-sampler.ts';
+import { BUILT_IN_DRIVER } from './load-driver.ts';
+import type { LoadDriver } from './load-driver.ts';
 import { startJourneys } from '../journeys/driver.ts';
 import type { JourneyDriver } from '../journeys/driver.ts';
 import type { JourneySample } from '../journeys/types.ts';
@@ -42,6 +43,8 @@ export interface PlaySettings {
   index: number;
   total: number;
   onProgress: (progress: ProgressSnapshot) => void;
+  /** Where the load comes from (default: the built-in engine). */
+  driver?: LoadDriver;
 }
 
 /** Everything a scenario's verdict is made from. Times are run ms since the load started. */
@@ -144,7 +147,9 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
           }),
       });
     const journeySamples = (): readonly JourneySample[] => journeys?.samples ?? [];
-    const run = startLoad({
+    const driver = s.driver ?? BUILT_IN_DRIVER;
+    const loadContext = { scenario: plan.scenario.name, epochOriginMs: epochOrigin, elapsedMs };
+    const run = driver.start(loadContext, {
       target: ctx.targets[0] ?? 'http://127.0.0.1/',
       phases: plan.phases,
       source: ctx.mix.source,
@@ -220,7 +225,7 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
           p95: snap.requests > 0 ? snap.rollingP95 : null,
           activeFaults: timeline.activeFaults(),
         });
-      if (monitor.idle || abortLoad.signal.aborted) return;
+      if (monitor.idle || !driver.live || abortLoad.signal.aborted) return;
       const trip = monitor.checkAbort(run.elapsedMs());
       if (trip !== undefined) {
         abortedBy = trip.slo.name;

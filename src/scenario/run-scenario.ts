@@ -25,6 +25,7 @@ import { playScenario, ScenarioClock } from './play.ts';
 import type { Observations } from './play.ts';
 import { scenarioSpans } from './spans.ts';
 import { RequestLog } from './request-log.ts';
+import type { LoadDriver } from './load-driver.ts';
 import { setUpStage, tearDownStage } from './stage.ts';
 import type { Stage } from './stage.ts';
 import { counterIncreases, scrapeSut } from './sut-metrics.ts';
@@ -62,6 +63,8 @@ export interface ScenarioRunSettings {
   total: number;
   onProgress: (progress: ProgressSnapshot) => void;
   onEvent: (entry: TimelineEntry) => void;
+  /** Where the load comes from (default: the built-in engine; `--driver`). */
+  driver?: LoadDriver;
 }
 
 /** Runs a validated scenario (timing expressions already resolved). */

@@ -18,6 +18,7 @@ import type { RunResult, ScenarioResult } from '../result/types.ts';
 import { assertPromtool, resolveRuleFiles } from '../alerts/index.ts';
 import { wantsAlerts } from './alert-check.ts';
 import type { AlertSettings } from './alert-check.ts';
+import type { LoadDriver } from './load-driver.ts';
 import { prepareScenarios } from './prepare.ts';
 import type { PreparedScenario } from './prepare.ts';
 import { runScenario, type ScenarioRunSettings } from './run-scenario.ts';
@@ -38,6 +39,8 @@ export interface RunOptions {
   reporters: ReporterFanout;
   /** A team's own alert rule files (`--alerts`), judged in every scenario with the shipped rules. */
   alertFiles?: readonly string[];
+  /** Where the load comes from (`--driver`; default: the built-in engine). */
+  driver?: LoadDriver;
 }
 
 /** The SUT profile (config `sut.profile`), when pinned. */
@@ -305,6 +308,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
         ...shared,
         env,
         ...(alerts === undefined ? {} : { alerts }),
+        ...(options.driver === undefined ? {} : { driver: options.driver }),
         ...(sut.metricsUrl === undefined ? {} : { metricsPath: sut.metricsUrl }),
         timings: reportTimings(timings, p.used),
         signal: interrupt.signal,
