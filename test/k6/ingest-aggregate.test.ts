@@ -21,21 +21,23 @@ const ORIGIN = Date.UTC(2026, 11, 3, 16, 0, 0);
 const SLOS = resolveSlos([
   { name: 'no-leaks', metric: 'security_failures', threshold: 'count<3' },
   { name: 'request-budget', metric: 'requests', threshold: 'count<=150' },
-  { name: 'fast', metric: 'request_duration{kind:fresh}', threshold: 'p(95)<100' },
+  { name: 'fast', metric: 'request_duration{kind:valid}', threshold: 'p(95)<100' },
 ]);
 
 /** One runner: 100 requests over 10 s, two of them expired tokens the SUT let through (200). */
 async function writeRunner(path: string, offsetMs: number): Promise<void> {
   const w = new K6OutputWriter(path, { scenario: 'baseline', thresholdStyle: 'object', metadata: true });
   const requests = [
-    ...evenRequests(ORIGIN + offsetMs, 10_000, 96, { kind: 'fresh', phase: 'steady', status: 200 }),
+    ...evenRequests(ORIGIN + offsetMs, 10_000, 96, { kind: 'valid', phase: 'steady', status: 200 }),
     ...evenRequests(ORIGIN + offsetMs + 3, 10_000, 2, {
-      kind: 'negative:expired',
+      kind: 'expired',
+      token: 'expired',
       phase: 'steady',
       status: 200,
     }),
     ...evenRequests(ORIGIN + offsetMs + 7, 10_000, 2, {
-      kind: 'negative:expired',
+      kind: 'expired',
+      token: 'expired',
       phase: 'steady',
       status: 401,
     }),

@@ -85,9 +85,10 @@ describe('keystorm run --driver', () => {
           metadata: i === 1,
         });
         const requests = [
-          ...evenRequests(origin + offset, 1_200, 98, { kind: 'fresh', phase: 'steady', status: 200 }),
+          ...evenRequests(origin + offset, 1_200, 98, { kind: 'valid', phase: 'steady', status: 200 }),
           ...evenRequests(origin + offset + 5, 1_200, 2, {
-            kind: 'negative:expired',
+            kind: 'expired',
+            token: 'expired',
             phase: 'steady',
             status: 200,
           }),

@@ -40,14 +40,19 @@ describe('k6 output files', () => {
     const a = join(dir, 'runner-1.json');
     const b = join(dir, 'runner-2.ndjson.gz');
     await writeRunner(a, { scenario: 'baseline', thresholdStyle: 'string' }, [
-      ...evenRequests(T0, 10_000, 100, { kind: 'fresh', phase: 'steady', status: 200 }),
+      ...evenRequests(T0, 10_000, 100, { kind: 'valid', phase: 'steady', status: 200 }),
     ]);
     await writeRunner(
       b,
       { scenario: 'baseline', thresholdStyle: 'object', metadata: true, zone: '+01:00' },
       [
-        ...evenRequests(T0 + 5_000, 10_000, 60, { kind: 'fresh', phase: 'steady', status: 200 }),
-        ...evenRequests(T0 + 5_001, 10_000, 40, { kind: 'negative:expired', phase: 'steady', status: 401 }),
+        ...evenRequests(T0 + 5_000, 10_000, 60, { kind: 'valid', phase: 'steady', status: 200 }),
+        ...evenRequests(T0 + 5_001, 10_000, 40, {
+          kind: 'expired',
+          token: 'expired',
+          phase: 'steady',
+          status: 401,
+        }),
       ].sort((x, y) => x.endMs - y.endMs),
     );
     const w = new K6OutputWriter(join(dir, 'runner-2.ndjson.gz.tmp'), {
@@ -64,10 +69,9 @@ describe('k6 output files', () => {
     // The overlap really interleaves the runners: both are present within [T0+5s, T0+10s).
     const overlap = seen.filter((r) => r.endMs >= T0 + 5_000 && r.endMs < T0 + 10_000);
     assert.ok(
-      overlap.some((r) => r.kind === 'negative:expired') &&
-        overlap.filter((r) => r.kind === 'fresh').length > 50,
+      overlap.some((r) => r.kind === 'expired') && overlap.filter((r) => r.kind === 'valid').length > 50,
     );
-    assert.equal(seen.filter((r) => r.kind === 'negative:expired' && r.status === 401).length, 40);
+    assert.equal(seen.filter((r) => r.kind === 'expired' && r.status === 401).length, 40);
     assert.deepEqual(report.metrics.http_req_duration?.thresholds, ['p(95)<500', 'avg<200']);
     assert.deepEqual(report.metrics.http_req_failed?.thresholds, ['rate<0.01']);
     assert.equal(report.metrics.http_reqs?.points, 200);
@@ -90,15 +94,15 @@ describe('k6 output files', () => {
     await writeRunner(
       mine,
       { scenario: 'baseline', thresholdStyle: 'string' },
-      evenRequests(T0, 1000, 10, { kind: 'fresh', phase: 'p', status: 200 }),
+      evenRequests(T0, 1000, 10, { kind: 'valid', phase: 'p', status: 200 }),
     );
     await writeRunner(
       other,
       { scenario: 'jwks-outage', thresholdStyle: 'string' },
-      evenRequests(T0, 1000, 7, { kind: 'fresh', phase: 'p', status: 200 }),
+      evenRequests(T0, 1000, 7, { kind: 'valid', phase: 'p', status: 200 }),
     );
     const w = new K6OutputWriter(untagged, { scenario: null, thresholdStyle: 'object' });
-    for (const r of evenRequests(T0, 1000, 3, { kind: 'fresh', phase: 'p', status: 200 })) await w.request(r);
+    for (const r of evenRequests(T0, 1000, 3, { kind: 'valid', phase: 'p', status: 200 })) await w.request(r);
     await w.dropped(T0 + 500, 4, 'p');
     await w.close();
 
@@ -123,7 +127,7 @@ describe('k6 output files', () => {
     const file = join(dir, 'dirty.json');
     const good = (ms: number, status: number): string =>
       pointLine('http_req_duration', ms, 10, {
-        kind: 'fresh',
+        kind: 'valid',
         status: String(status),
         keystorm_scenario: 'baseline',
       });
@@ -164,7 +168,7 @@ describe('k6 output files', () => {
     await writeRunner(
       fine,
       { scenario: 'baseline', thresholdStyle: 'string' },
-      evenRequests(T0, 1000, 5, { kind: 'fresh', phase: 'p', status: 200 }),
+      evenRequests(T0, 1000, 5, { kind: 'valid', phase: 'p', status: 200 }),
     );
     const { seen, report } = await ingestAll([fake, fine]);
     assert.equal(seen.length, 5);

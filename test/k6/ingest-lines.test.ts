@@ -37,14 +37,14 @@ describe('k6 output lines', () => {
         'http_req_duration',
         at,
         42.5,
-        { status: '200', kind: 'fresh' },
+        { status: '200', kind: 'valid' },
         { metadata: true, zone: '+01:00', vu: 3, iter: 9 },
       ),
     );
     assert.match(rfc3339(at, '+01:00'), /^2026-12-03T16:39:08\.123456\d{3}\+01:00$/);
     assert.ok(Math.abs(p.timeMs - at) < 1e-3, `${p.timeMs} vs ${at}`);
     assert.equal(p.value, 42.5);
-    assert.deepEqual(p.tags, { status: '200', kind: 'fresh' });
+    assert.deepEqual(p.tags, { status: '200', kind: 'valid' });
     assert.deepEqual(p.metadata, { vu: '3', iter: '9' });
   });
 
@@ -79,22 +79,35 @@ describe('k6 output lines', () => {
     assert.equal(parseRfc3339('2026-13-03T15:39:08Z'), undefined);
   });
 
-  it('turns a duration point into a request: refusal kinds expect 401/403, others follow expected_response', () => {
+  it('turns a duration point into a request: refused token cases expect their refusal, others follow expected_response', () => {
     const at = Date.UTC(2026, 0, 1, 0, 0, 10);
     const req = (tags: Record<string, string>) =>
       requestOf(point(pointLine('http_req_duration', at, 20, tags)));
-    const leaked = req({ kind: 'negative:expired', status: '200', expected_response: 'true' });
-    assert.deepEqual(leaked.expect, [401, 403], 'keystorm’s rule for refusals, whatever the script said');
-    assert.deepEqual(req({ kind: 'fresh', status: '503', expected_response: 'true' }).expect, [503]);
-    assert.deepEqual(req({ kind: 'fresh', status: '200', expected_response: 'false' }).expect, [0]);
-    assert.equal(req({ kind: 'fresh', status: '200' }).expect, undefined);
-    const timeout = req({ kind: 'fresh', status: '0', error_code: '1050' });
+    const leaked = req({ kind: 'expired', token: 'expired', status: '200', expected_response: 'true' });
+    assert.deepEqual(leaked.expect, [401], 'keystorm’s rule for refusals, whatever the script said');
+    const scopeless = req({
+      kind: 'no-scope',
+      token: 'missing-scope',
+      status: '200',
+      expected_response: 'true',
+    });
+    assert.deepEqual(scopeless.expect, [403]);
+    const stale = req({ kind: 'valid', token: 'stale', status: '200', expected_response: 'true' });
+    assert.deepEqual(stale.expect, [401], 'a stale token is refused whatever the entry expected');
+    assert.deepEqual(
+      req({ kind: 'valid', token: 'fresh', status: '200', expected_response: 'true' }).expect,
+      [200],
+    );
+    assert.deepEqual(req({ kind: 'valid', status: '503', expected_response: 'true' }).expect, [503]);
+    assert.deepEqual(req({ kind: 'valid', status: '200', expected_response: 'false' }).expect, [0]);
+    assert.equal(req({ kind: 'valid', status: '200' }).expect, undefined);
+    const timeout = req({ kind: 'valid', status: '0', error_code: '1050' });
     assert.equal(timeout.status, 0);
     assert.equal(timeout.error, 'timeout');
     assert.equal(req({ status: '0', error_code: '1212' }).error, 'refused');
     assert.equal(req({ status: '0', error_code: '1400' }).kind, 'default');
 
-    const sample = toRequestSample(req({ kind: 'fresh', status: '200' }), at - 10_000);
+    const sample = toRequestSample(req({ kind: 'valid', status: '200' }), at - 10_000);
     assert.deepEqual(
       { intended: sample.intendedMs, sent: sample.sentMs, done: sample.doneMs },
       { intended: 9_980, sent: 9_980, done: 10_000 },

@@ -30,7 +30,7 @@ describe('k6 output larger than the heap', () => {
       await w.request({
         endMs: T0 + i * 5,
         durationMs: 3 + (i % 40),
-        kind: 'fresh',
+        kind: 'valid',
         phase: 'steady',
         status: 200,
       });

@@ -1,12 +1,12 @@
 /**
  * k6 points → keystorm's request samples. One `http_req_duration` point stands for one finished
- * request: its tags carry everything keystorm judges by (`kind`, `phase`, `status`,
+ * request: its tags carry everything keystorm judges by (`kind`, `token`, `phase`, `status`,
  * `expected_response`, `error_code`), so no join across metrics is needed and ingestion keeps
  * no state per request. `dropped_iterations` points are starts k6 could not make (keystorm's
  * dropped starts). Every other metric is only counted.
  */
 import type { RequestSample } from '../../load/engine.ts';
-import { expectFor } from '../../load/outcome.ts';
+import { EXPECTED, type RequestCase } from '../../load/outcome.ts';
 import type { ErrorClass } from '../../load/types.ts';
 import type { K6PointLine } from './k6-line.ts';
 
@@ -43,24 +43,26 @@ export function requestOf(point: K6PointLine): K6Request {
     kind,
     phase: point.tags.phase,
     status: ok,
-    expect: expectationOf(kind, ok, point.tags.expected_response),
+    expect: expectationOf(point.tags.token, ok, point.tags.expected_response),
     error: ok === 0 ? errorClassOf(point.tags.error_code) : undefined,
   };
 }
 
 /**
- * What the request expected. Refusal kinds (negative, stale) expect 401/403 by keystorm's own
- * rule, exactly as with the built-in engine, so a 2xx there is a security failure whatever the
- * script said. Other kinds follow k6's verdict (`expected_response`, set by the script's
- * response callback); without it, any 2xx/3xx is expected (k6's default rule, and ours).
+ * What the request expected. A request whose `token` tag names a case keystorm's table refuses
+ * (an expired, forged or stale token…) expects that refusal by keystorm's own rule, exactly as
+ * with the built-in engine, so a 2xx there is a security failure whatever the script said. Other
+ * requests follow k6's verdict (`expected_response`, set by the script's response callback);
+ * without it, any 2xx/3xx is expected (k6's default rule, and ours).
  */
 function expectationOf(
-  kind: string,
+  token: string | undefined,
   status: number,
   expected: string | undefined,
 ): readonly number[] | undefined {
-  const refused = expectFor(kind);
-  if (refused !== undefined) return refused;
+  const row =
+    token !== undefined && Object.hasOwn(EXPECTED, token) ? EXPECTED[token as RequestCase] : undefined;
+  if (row !== undefined && row !== 'success') return row;
   if (expected === 'true') return [status];
   if (expected === 'false') return NOTHING_EXPECTED;
   return undefined;
