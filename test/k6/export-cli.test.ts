@@ -1,0 +1,84 @@
+/**
+ * `keystorm k6 export` through the real binary: what it writes and how it refuses bad usage.
+ * No k6 binary exists on these machines; the export needs none.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function keystorm(args: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/keystorm.mjs', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'keystorm-k6-cli-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('keystorm k6 export (the real CLI)', () => {
+  it('writes the scenario script and a TestRun with the asked parallelism', async () => {
+    const out = join(dir, 'ok');
+    const ran = await keystorm(['k6', 'export', 'jwks-outage-*', '--out', out, '--parallelism', '4']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /wrote .*jwks-outage-warm-cache\.ts/);
+    assert.deepEqual((await readdir(out)).sort(), [
+      'README.md',
+      'jwks-outage-warm-cache.testrun.yaml',
+      'jwks-outage-warm-cache.ts',
+      'tsconfig.json',
+    ]);
+    const testRun = parse(await readFile(join(out, 'jwks-outage-warm-cache.testrun.yaml'), 'utf8')) as {
+      kind: string;
+      spec: { parallelism: number; arguments: string; script: { configMap: { file: string } } };
+    };
+    assert.equal(testRun.kind, 'TestRun');
+    assert.equal(testRun.spec.parallelism, 4);
+    assert.equal(testRun.spec.script.configMap.file, 'jwks-outage-warm-cache.ts');
+    assert.match(testRun.spec.arguments, /--out json=\/keystorm\/.*\$\(POD_NAME\)\.ndjson\.gz/);
+  });
+
+  it('exits 2 naming an unknown scenario, and writes nothing', async () => {
+    const out = join(dir, 'unknown');
+    const ran = await keystorm(['k6', 'export', 'baseline', 'no-such-drill', '--out', out]);
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /no-such-drill/);
+    await assert.rejects(readdir(out));
+  });
+
+  it('exits 2 without a scenario, on an unknown subcommand and on a bad --parallelism', async () => {
+    assert.equal((await keystorm(['k6', 'export'])).code, 2);
+    const unknown = await keystorm(['k6', 'import']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown subcommand "import"/);
+    const bad = await keystorm(['k6', 'export', 'baseline', '--parallelism', '0', '--out', join(dir, 'p')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--parallelism/);
+  });
+});
