@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -62,6 +62,31 @@ describe('keystorm k6 export (the real CLI)', () => {
     assert.equal(testRun.spec.parallelism, 4);
     assert.equal(testRun.spec.script.configMap.file, 'jwks-outage-warm-cache.ts');
     assert.match(testRun.spec.arguments, /--out json=\/keystorm\/.*\$\(POD_NAME\)\.ndjson\.gz/);
+  });
+
+  it('reads the config --config names and scales the drill by --time-scale', async () => {
+    const config = join(dir, 'elsewhere.config.json');
+    await writeFile(config, JSON.stringify({ sut: { url: 'http://127.0.0.1:9999' }, timeScale: 0.5 }));
+    const half = join(dir, 'half');
+    const full = join(dir, 'full');
+    assert.equal((await keystorm(['k6', 'export', 'baseline', '--config', config, '--out', half])).code, 0);
+    const scaled = await keystorm([
+      'k6',
+      'export',
+      'baseline',
+      '--config',
+      config,
+      '--time-scale',
+      '1',
+      '--out',
+      full,
+    ]);
+    assert.equal(scaled.code, 0, scaled.stderr);
+    const halfScript = await readFile(join(half, 'baseline.ts'), 'utf8');
+    const fullScript = await readFile(join(full, 'baseline.ts'), 'utf8');
+    assert.match(halfScript, /KEYSTORM_TARGET_URL \?\? "http:\/\/127\.0\.0\.1:9999"/);
+    assert.match(halfScript, /"duration": ?"6s"/);
+    assert.match(fullScript, /"duration": ?"12s"/);
   });
 
   it('exits 2 naming an unknown scenario, and writes nothing', async () => {

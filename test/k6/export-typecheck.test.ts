@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFile, copyFile, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeK6Scripts } from '../../src/k6/export/index.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { SCENARIO } from './export-fixture.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -30,10 +31,14 @@ function typecheck(dir: string): { status: number | null; output: string } {
 before(async () => {
   out = await mkdtemp(join(tmpdir(), 'keystorm-k6-typecheck-'));
   await symlink(join(repo, 'node_modules'), join(out, 'node_modules'), 'dir');
-  written = await writeK6Scripts(
-    BUILT_IN_SCENARIOS.map((s) => s.name),
-    { cwd: repo, outDir: out, configPath: 'keystorm.config.ts' },
-  );
+  // Plus a drill with every phase kind, token source and threshold form (abortOnFail objects …).
+  const fixture = join(out, 'mapping-drill.json');
+  await writeFile(fixture, JSON.stringify(SCENARIO));
+  written = await writeK6Scripts([...BUILT_IN_SCENARIOS.map((s) => s.name), fixture], {
+    cwd: repo,
+    outDir: out,
+    configPath: 'keystorm.config.ts',
+  });
 });
 after(async () => {
   await rm(out, { recursive: true, force: true });
@@ -41,7 +46,7 @@ after(async () => {
 
 describe('k6 export: generated scripts against @types/k6', () => {
   it('writes a script, a TestRun, a README and a tsconfig for every built-in scenario', async () => {
-    assert.equal(written.length, BUILT_IN_SCENARIOS.length);
+    assert.equal(written.length, BUILT_IN_SCENARIOS.length + 1);
     const files = await readdir(out);
     for (const s of BUILT_IN_SCENARIOS) {
       assert.ok(files.includes(`${s.name}.ts`), s.name);

@@ -89,12 +89,9 @@ function addThresholds(
   for (const t of slo.thresholds) list.push(k6Threshold(t, slo));
   const keys = [key];
   if (!slo.allowNoSamples) {
-    const guardFilter = { ...filter };
-    if (guardFilter.scenario !== undefined) {
-      delete guardFilter.scenario;
-      guardFilter.phase = slo.window.type === 'during' ? slo.window.name : '';
-    }
-    const guard = selector(GUARD_METRIC, guardFilter);
+    // The guard counts the SUT requests the same filter selects (by phase, never by k6 scenario).
+    const phase = slo.window.type === 'during' ? { phase: slo.window.name } : {};
+    const guard = selector(GUARD_METRIC, { ...slo.metric.tags, ...phase });
     const guards = (thresholds[guard] ??= []);
     if (!guards.includes('count>0')) guards.push('count>0');
     keys.push(guard);
