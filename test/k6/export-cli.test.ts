@@ -16,10 +16,11 @@ interface Ran {
   stderr: string;
 }
 
-function keystorm(args: string[]): Promise<Ran> {
+function keystorm(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/keystorm.mjs', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -87,6 +88,34 @@ describe('keystorm k6 export (the real CLI)', () => {
     assert.match(halfScript, /KEYSTORM_TARGET_URL \?\? "http:\/\/127\.0\.0\.1:9999"/);
     assert.match(halfScript, /"duration": ?"6s"/);
     assert.match(fullScript, /"duration": ?"12s"/);
+  });
+
+  it('exports a scenario with browser journeys without Chromium, naming journeys and alerts for keystorm', async () => {
+    const file = join(dir, 'browser-drill.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'browser-drill',
+        hypothesis: 'Journeys and alerts stay with keystorm.',
+        load: { phases: [{ name: 'steady', rate: 5, duration: '2s' }] },
+        journeys: [{ spec: 'scenarios/browser/ask-answer.spec.ts', every: '10s' }],
+        expectAlerts: { JWKSStampedeRisk: { within: '90s' } },
+        slos: [{ metric: 'journey_success_rate', threshold: 'rate==1' }],
+      }),
+    );
+    const out = join(dir, 'browser');
+    // A Chromium that does not exist: a run would stop with exit 2, an export must not care.
+    const ran = await keystorm(['k6', 'export', file, '--out', out], {
+      KEYSTORM_CHROMIUM: join(dir, 'no-chromium'),
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    const script = await readFile(join(out, 'browser-drill.ts'), 'utf8');
+    assert.match(
+      script,
+      /browser journey scenarios\/browser\/ask-answer\.spec\.ts every 10s \(keystorm runs it\)/,
+    );
+    assert.match(script, /alert JWKSStampedeRisk fires within 90s/);
+    assert.match(script, /journey_success_rate rate==1 @ run: journey_success_rate is measured by keystorm/);
   });
 
   it('exits 2 naming an unknown scenario, and writes nothing', async () => {

@@ -12,6 +12,7 @@ import { planScenario } from '../../scenario/plan.ts';
 import { validateScenarios } from '../../scenario/run.ts';
 import { selectScenarios } from '../../scenario/select.ts';
 import { capabilitiesOf, logPatternsOf } from '../../scenario/sut-profile.ts';
+import { alertLines, withoutJourneys } from './keystorm-only.ts';
 import { buildModel } from './model.ts';
 import type { ExportModel } from './model.ts';
 import { renderTestRun } from './manifest.ts';
@@ -76,15 +77,22 @@ export async function exportModels(
       ? { kind: 'file' as const, path: resolve(options.cwd, a) }
       : { kind: 'builtin' as const, pattern: a },
   );
-  const selected = await selectScenarios(refs, 'arguments');
-  const prepared = validateScenarios(selected, config);
+  const stripped = (await selectScenarios(refs, 'arguments')).map(withoutJourneys);
+  const prepared = validateScenarios(
+    stripped.map((s) => s.scenario),
+    config,
+  );
   const models: ExportModel[] = [];
+  const journeyLines = new Map(stripped.map((s) => [(s.scenario as { name?: unknown }).name, s.lines]));
   for (const p of prepared) {
     if (p.skip !== undefined) {
       options.onSkip?.(p.scenario.name, p.skip);
       continue;
     }
-    models.push(buildModel(config, planScenario(p.scenario, planOptions(config))));
+    const model = buildModel(config, planScenario(p.scenario, planOptions(config)));
+    model.timeline.push(...(journeyLines.get(p.scenario.name) ?? []));
+    model.thresholds.judgedByKeystorm.push(...alertLines(p.scenario));
+    models.push(model);
   }
   return models;
 }
