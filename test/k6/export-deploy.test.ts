@@ -14,6 +14,7 @@ import { parseAllDocuments } from 'yaml';
 import { loadConfig as loadGatewayConfig } from '../../examples/gateway/config.ts';
 import { renderTestRun } from '../../src/k6/export/manifest.ts';
 import { parseIdpArgs } from '../../mock-idp/cli.ts';
+import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string): string => readFileSync(join(repo, path), 'utf8');
@@ -77,12 +78,19 @@ describe('deploy: Kubernetes example', () => {
     assert.equal(options.port, 4000);
   });
 
-  it('configures the gateway with an environment it accepts', () => {
+  it("configures the gateway with an environment it accepts, pointing at mock-idp's real key path and issuer", () => {
     const [gateway] = containers('deploy/k8s/gateway.yaml');
     const env = Object.fromEntries((gateway?.env ?? []).map((e) => [e.name, e.value ?? '']));
     const config = loadGatewayConfig(env);
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.port, 8080);
+    const gitlab = DEFAULT_ISSUERS.find((i) => i.name === 'gitlab');
+    assert.equal(env.GATEWAY_JWKS_URLS, `gitlab=http://toxiproxy:18000/gitlab/${gitlab?.jwksPath ?? ''}`);
+    // mock-idp bound to 0.0.0.0 stamps its loopback URL as `iss`: the gateway must expect that one.
+    const [idp] = containers('deploy/k8s/mock-idp.yaml');
+    const options = parseIdpArgs(idp?.args ?? []);
+    assert.ok(options !== 'help');
+    assert.equal(env.GATEWAY_ISSUERS, `gitlab=http://127.0.0.1:${options.port ?? 0}/gitlab`);
   });
 
   it('ships the TestRun that keystorm k6 export writes today', () => {
