@@ -3,6 +3,7 @@
  * (durations resolved from the SUT profile and scaled by the run's time scale, kinds the SUT
  * cannot be judged on left out — exactly what `keystorm run` would play).
  */
+import { DEFAULT_ISSUERS } from '../../../mock-idp/issuer.ts';
 import type { FullConfig } from '../../config/types.ts';
 import { compileTemplate } from '../../load/request-template.ts';
 import type { RequestTemplateInput } from '../../load/request-template.ts';
@@ -40,6 +41,8 @@ export interface ExportModel {
   /** Lower-case names of the route's headers filled from claims (sent wrong by omit/mismatch kinds). */
   claimHeaders: string[];
   clientsPerIssuer: number;
+  /** Scopes a login asks for per issuer (mock-idp's template scopes for the issuers it knows). */
+  loginScopes: Record<string, string[]>;
   tokenLifetimeS: number;
   /** Deadline of one request, as k6 writes durations. */
   requestTimeout: string;
@@ -90,6 +93,12 @@ export function buildModel(config: FullConfig, plan: ScenarioPlan): ExportModel 
     },
     claimHeaders: [...template.claimHeaders],
     clientsPerIssuer: config.load.clientsPerIssuer,
+    loginScopes: Object.fromEntries(
+      config.idp.issuers.map((i) => [
+        i.name,
+        [...(DEFAULT_ISSUERS.find((d) => d.name === i.name)?.scopes ?? [])],
+      ]),
+    ),
     tokenLifetimeS: Math.round(config.load.tokenLifetime / 1000),
     requestTimeout: k6Duration(config.load.requestTimeout),
     scenarios,

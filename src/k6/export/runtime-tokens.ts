@@ -52,7 +52,7 @@ function login(issuer: string, n: number): string {
     'response_type=code',
     'client_id=' + encodeURIComponent(clientId(issuer, n)),
     'redirect_uri=' + encodeURIComponent(REDIRECT_URI),
-    'scope=offline_access',
+    'scope=' + encodeURIComponent(['offline_access', ...(LOGIN_SCOPES[issuer] ?? [])].join(' ')),
     'login_hint=' + encodeURIComponent(clientId(issuer, n)),
   ].join('&');
   const res = http.get(PROVIDER_URL + '/' + issuer + '/authorize?' + query, {

@@ -67,6 +67,8 @@ function constants(m: ExportModel): string {
     `const CLAIM_HEADERS: string[] = ${JSON.stringify(m.claimHeaders)};`,
     '/** Request mix per keystorm phase. */',
     `const MIXES: Record<string, Kind[] | undefined> = ${json(m.mixes)};`,
+    '/** Scopes a login (KEYSTORM_GRANT=refresh_token) asks for, besides offline_access. */',
+    `const LOGIN_SCOPES: Record<string, string[] | undefined> = ${JSON.stringify(m.loginScopes)};`,
     '/** Issuers whose token endpoint the simulated clients use. */',
     `const POOLED_ISSUERS: string[] = ${JSON.stringify(pooledIssuers(m.mixes))};`,
     '/** k6 scenario → keystorm phase. */',
