@@ -14,7 +14,7 @@ function headerLines(m: ExportModel): string[] {
   const lines = [
     `keystorm scenario '${m.scenario}', exported for k6 by \`keystorm k6 export\` — regenerate, do not edit.`,
     m.hypothesis,
-    `Timings resolved from the config's SUT profile at time scale ${m.timeScale}.`,
+    `Timings resolved from the config's SUT profile (keystorm's defaults without one), time scale ${m.timeScale}.`,
     '',
     'Environment: KEYSTORM_TARGET_URL (the SUT), KEYSTORM_PROVIDER_URL (mock-idp data plane),',
     'KEYSTORM_IDP_ADMIN_URL + KEYSTORM_IDP_ADMIN_TOKEN (minted tokens), KEYSTORM_GRANT',
