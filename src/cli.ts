@@ -30,6 +30,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'probe a deployed gateway with tokens from its real IdP',
     load: () => import('./canary/cli.ts'),
   },
+  k6: {
+    summary: 'export scenarios as k6 scripts and k6-operator TestRuns',
+    load: () => import('./k6/export/cli.ts'),
+  },
   list: {
     summary: 'list the built-in scenarios',
     load: async () => ({ main: (await import('./scenario/cli.ts')).listMain }),
