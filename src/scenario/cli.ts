@@ -107,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     reportDir: config.output.dir,
     configPath: config.configFile,
     cwd: process.cwd(),
+    timeScale: config.timeScale,
   });
   const run = await executeRun({
     ...(driver === undefined ? {} : { driver }),

@@ -16,6 +16,8 @@ export interface LoadDriverContext {
   epochOriginMs: number;
   /** Scenario time now (ms since the load started). */
   elapsedMs: () => number;
+  /** The running mock-idp a generated load script gets its tokens from (direct, never faulted). */
+  idp: { dataUrl: string; adminUrl: string; adminToken: string };
 }
 
 export interface LoadDriver {

@@ -148,7 +148,13 @@ export async function playScenario(ctx: PlayContext, s: PlaySettings): Promise<O
       });
     const journeySamples = (): readonly JourneySample[] => journeys?.samples ?? [];
     const driver = s.driver ?? BUILT_IN_DRIVER;
-    const loadContext = { scenario: plan.scenario.name, epochOriginMs: epochOrigin, elapsedMs };
+    const { dataUrl, adminUrl, adminToken } = ctx.env.idp;
+    const loadContext = {
+      scenario: plan.scenario.name,
+      epochOriginMs: epochOrigin,
+      elapsedMs,
+      idp: { dataUrl, adminUrl, adminToken },
+    };
     const run = driver.start(loadContext, {
       target: ctx.targets[0] ?? 'http://127.0.0.1/',
       phases: plan.phases,

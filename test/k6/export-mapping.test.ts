@@ -94,8 +94,8 @@ describe('k6 export: SLOs as thresholds', () => {
   it('judges whole-run and per-phase SLOs in k6, each with a count>0 guard unless empty is allowed', async () => {
     const { thresholds } = (await model()).thresholds;
     assert.deepEqual(thresholds['keystorm_unexpected'], ['rate<0.01']);
-    assert.deepEqual(thresholds['keystorm_request_duration{kind:fresh,phase:warm}'], ['p(95)<500']);
-    assert.deepEqual(thresholds['keystorm_requests{kind:fresh,phase:warm}'], ['count>0']);
+    assert.deepEqual(thresholds['keystorm_request_duration{kind:valid,phase:warm}'], ['p(95)<500']);
+    assert.deepEqual(thresholds['keystorm_requests{kind:valid,phase:warm}'], ['count>0']);
     assert.deepEqual(thresholds['keystorm_requests'], ['count>0']);
     assert.deepEqual(thresholds['keystorm_status_401{phase:ramp}'], ['rate==0']);
     assert.equal(thresholds['keystorm_requests{phase:ramp}'], undefined);
@@ -119,7 +119,8 @@ describe('k6 export: SLOs as thresholds', () => {
     assert.match(reason('requests') ?? '', /baseline/);
     assert.match(reason('error_rate') ?? '', /warn-only/);
     assert.match(reason('status_403_rate') ?? '', /not applicable/);
-    assert.equal(judgedByKeystorm.length, 5);
+    assert.match(reason('request_duration{kind:fresh}') ?? '', /token's state/);
+    assert.equal(judgedByKeystorm.length, 6);
   });
 });
 
@@ -130,7 +131,7 @@ describe('k6 export: kinds, tokens and the script', () => {
     assert.deepEqual(
       warm.map((k) => [k.kind, k.token, k.headers, k.expect]),
       [
-        ['fresh', 'pool', 'ok', [200]],
+        ['valid', 'pool', 'ok', [200]],
         ['expired', 'expired', 'ok', [401]],
         ['header-missing', 'pool', 'omit', [401]],
         ['careless', 'pool-reused', 'ok', [200]],
@@ -166,7 +167,7 @@ describe('k6 export: kinds, tokens and the script', () => {
       script,
       /const IDP_ADMIN_URL = __ENV\.KEYSTORM_IDP_ADMIN_URL \?\? "http:\/\/127\.0\.0\.1:4101";/,
     );
-    assert.match(script, /tags: \{ kind: kind\.kind, phase \}/);
+    assert.match(script, /tags: \{ kind: kind\.kind, token: kind\.case, phase \}/);
     assert.match(script, /responseCallback: EXPECTED\[kind\.kind\]/);
   });
 

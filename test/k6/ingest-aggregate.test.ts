@@ -56,7 +56,13 @@ async function judge(files: string[]): Promise<{ verdicts: Record<string, string
       phases: [{ type: 'constant-arrival', name: 'steady', rate: 20, duration: 12_000 }],
       onRequest: (sample) => requests.add(sample),
     },
-    context: { scenario: 'baseline', epochOriginMs: ORIGIN, elapsedMs: () => 0 },
+    context: {
+      scenario: 'baseline',
+      epochOriginMs: ORIGIN,
+      elapsedMs: () => 0,
+      // Read only by a driver that starts a script itself; this one reads files already written.
+      idp: { dataUrl: 'http://127.0.0.1:1', adminUrl: 'http://127.0.0.1:2', adminToken: 'unused-token' },
+    },
     produce: () => Promise.resolve({ files, notes: [] }),
   });
   const load = await run.done;

@@ -2,8 +2,7 @@
  * `--driver k6` with a k6 binary, through the real CLI. No k6 can be installed on these machines,
  * so K6_BIN points at a stand-in (test/fixtures/k6/stand-in-k6.ts) that takes keystorm's k6
  * command line and writes its output in k6's JSON format. The script comes from the real scenario
- * exporter (src/k6/export/, k6-export's half of issue 15): where it is not there yet, these
- * tests are skipped and say so.
+ * exporter (src/k6/export/).
  */
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,11 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../src/result/types.ts';
 import { ROOT, runCli, startCli } from '../e2e/cli.ts';
 
-const EXPORTER = fileURLToPath(new URL('../../src/k6/export/index.ts', import.meta.url));
 const STAND_IN = fileURLToPath(new URL('../fixtures/k6/stand-in-k6.ts', import.meta.url));
-const skip = existsSync(EXPORTER) ? false : 'the k6 script exporter (src/k6/export/) is not on this branch';
-
-describe('keystorm run --driver k6 (stand-in k6 binary)', { skip }, () => {
+describe('keystorm run --driver k6 (stand-in k6 binary)', () => {
   let dir: string;
   let k6: string;
   before(async () => {
@@ -48,6 +44,14 @@ describe('keystorm run --driver k6 (stand-in k6 binary)', { skip }, () => {
       assert.equal(run.scenarios[0]?.load.requests, 60, r.stderr.slice(-2000));
       assert.match(r.stderr, /k6 exited 99/);
       assert.ok(existsSync(join(out, 'k6', 'baseline.ndjson')));
+      assert.ok(existsSync(join(out, 'k6', 'baseline.ts')), 'the exported script k6 ran');
+      // The script is pointed at this run's SUT and mock-idp, whose ports are not the config's.
+      const args = (await readFile(join(out, 'k6', 'baseline.ndjson.args'), 'utf8')).split('\n');
+      for (const name of ['KEYSTORM_TARGET_URL', 'KEYSTORM_PROVIDER_URL', 'KEYSTORM_IDP_ADMIN_URL'])
+        assert.ok(
+          args.some((a) => new RegExp(`^${name}=http://127\\.0\\.0\\.1:\\d+`).test(a)),
+          `${name} in ${args.join(' ')}`,
+        );
     },
   );
 

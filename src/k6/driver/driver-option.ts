@@ -65,7 +65,7 @@ export function checkDriverChoice(choice: DriverChoice, env: NodeJS.ProcessEnv =
 /** The driver for a checked choice (undefined: the built-in engine). */
 export function createDriver(
   choice: DriverChoice,
-  run: { reportDir: string; configPath: string | undefined; cwd: string },
+  run: { reportDir: string; configPath: string | undefined; cwd: string; timeScale: number },
 ): LoadDriver | undefined {
   const warn = (line: string): void => void process.stderr.write(`${line}\n`);
   if (choice.name === 'builtin') return undefined;
@@ -76,6 +76,7 @@ export function createDriver(
     binary: k6.path,
     outDir: join(run.reportDir, 'k6'),
     cwd: run.cwd,
+    timeScale: run.timeScale,
     warn,
     ...(run.configPath === undefined ? {} : { configPath: run.configPath }),
   });

@@ -7,4 +7,3 @@ export type { K6OutputSettings } from './k6-output-driver.ts';
 export { checkDriverChoice, createDriver, DRIVER_USAGE, takeDriverOption } from './driver-option.ts';
 export type { DriverChoice } from './driver-option.ts';
 export { exportK6Script } from './export-script.ts';
-export type { WriteK6Scripts } from './export-script.ts';

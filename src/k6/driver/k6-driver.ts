@@ -31,6 +31,8 @@ export interface K6DriverSettings {
   /** The config file, for the exporter. */
   configPath?: string;
   cwd: string;
+  /** The run's time scale: the script's phases must be the ones the timeline plays. */
+  timeScale: number;
   warn: (line: string) => void;
 }
 
@@ -58,6 +60,7 @@ async function runK6(
   const script = await exportK6Script(context.scenario, {
     outDir: settings.outDir,
     cwd: settings.cwd,
+    timeScale: settings.timeScale,
     ...(settings.configPath === undefined ? {} : { configPath: settings.configPath }),
   });
   const base = context.scenario.replace(/[^\w.-]+/g, '_');
@@ -65,14 +68,16 @@ async function runK6(
   const logFile = join(settings.outDir, `${base}.k6.log`);
   // A file left by an earlier run would be appended to by nothing, but read as this run's.
   await rm(output, { force: true });
-  const args = [
-    'run',
-    '--out',
-    `json=${output}`,
-    '--env',
-    `KEYSTORM_TARGET=${String(options.target)}`,
-    script,
-  ];
+  // The script's URLs point at this run's SUT and mock-idp (ephemeral ports), not the config's.
+  const env = {
+    KEYSTORM_TARGET_URL: String(options.target).replace(/\/$/, ''),
+    KEYSTORM_PROVIDER_URL: context.idp.dataUrl,
+    KEYSTORM_IDP_ADMIN_URL: context.idp.adminUrl,
+    KEYSTORM_IDP_ADMIN_TOKEN: context.idp.adminToken,
+  };
+  const args = ['run', '--out', `json=${output}`];
+  for (const [name, value] of Object.entries(env)) args.push('--env', `${name}=${value}`);
+  args.push(script);
   const info = await spawnAndWait(settings, args, logFile, signal);
   const notes: string[] = [];
   if (info.code === K6_THRESHOLDS_FAILED)

@@ -92,7 +92,7 @@ function pick(kinds: readonly Kind[]): Kind | undefined {
 }
 
 function record(kind: Kind, phase: string, status: number, durationMs: number): void {
-  const tags = { kind: kind.kind, phase };
+  const tags = { kind: kind.kind, token: kind.case, phase };
   const transport = status === 0;
   requests.add(1, tags);
   if (!transport) requestDuration.add(durationMs, tags);
@@ -138,7 +138,7 @@ export default function (data: SetupData): void {
   const body = ROUTE.body === undefined ? null : (fill(ROUTE.body, values, true) ?? null);
   const res = http.request(ROUTE.method, TARGET_URL + path, body, {
     headers: headersFor(kind, values),
-    tags: { kind: kind.kind, phase },
+    tags: { kind: kind.kind, token: kind.case, phase },
     timeout: REQUEST_TIMEOUT,
     responseCallback: EXPECTED[kind.kind] ?? http.expectedStatuses(...kind.expect),
   });

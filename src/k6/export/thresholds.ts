@@ -8,6 +8,7 @@
  * says `allowNoSamples`: each judged threshold gets a companion `count>0` on the requests its
  * filter selects, so an empty filter fails in k6 too.
  */
+import { isTokenState } from '../../load/outcome.ts';
 import type { Slo } from '../../slo/definition.ts';
 import type { Threshold } from '../../slo/grammar.ts';
 import { k6Duration } from './executors.ts';
@@ -55,7 +56,10 @@ function whyKeystorm(slo: Slo, scenarios: readonly K6Scenario[]): string | undef
   if (!slo.strict) return 'warn-only: a k6 threshold would fail the run';
   const tags = Object.keys(slo.metric.tags).filter((t) => !FILTER_TAGS.has(t));
   if (tags.length > 0) return `the script's samples have no ${tags.join(', ')} tag`;
-  if (metric === 'dropped_iterations' && slo.metric.tags.kind !== undefined)
+  const kind = slo.metric.tags.kind;
+  if (kind !== undefined && isTokenState(kind))
+    return `{kind:${kind}} selects requests by their token's state, which only keystorm's token pool knows`;
+  if (metric === 'dropped_iterations' && kind !== undefined)
     return 'k6 drops iterations before it draws a kind';
   const allowed = K6_AGGREGATIONS[k6TypeOf(metric)] ?? [];
   const missing = slo.thresholds.find((t) => !allowed.includes(t.aggregation.name));

@@ -99,11 +99,14 @@ async function* fileEvents(
       }
       file.points++;
       notePoint(report, line.metric);
-      const taken = line.metric === REQUEST_METRIC || (line.metric === DROPPED_METRIC && line.value > 0);
+      // A generated script's own requests to the provider (tokens, sign-in, minting) carry no
+      // `kind`: only requests to the SUT are the load.
+      const toSut = line.metric === REQUEST_METRIC && line.tags.kind !== undefined;
+      const taken = toSut || (line.metric === DROPPED_METRIC && line.value > 0);
       if (!taken) continue;
       // Only points that are taken must say their scenario (k6 may leave run-level ones such as vus untagged).
       if (tagged === undefined) report.untagged++;
-      if (line.metric === REQUEST_METRIC) yield { atMs: line.timeMs, request: requestOf(line) };
+      if (toSut) yield { atMs: line.timeMs, request: requestOf(line) };
       else yield { atMs: line.timeMs, dropped: Math.round(line.value) };
     }
   } catch (error) {
