@@ -59,18 +59,30 @@ describe("waker (the open model's sleep until a start is due)", () => {
     assert.deepEqual(calls, []);
   });
 
+  // A loaded machine can stall the test past the due time, and then no wait is needed at all:
+  // each of these tries a few gaps and judges every blocking wait it saw.
+  const gapsOf = async (idle: boolean): Promise<number[]> => {
+    const waits: number[] = [];
+    for (let attempt = 0; attempt < 5 && !waits.some((ms) => ms > MAX_BLOCK_MS); attempt++) {
+      const waker = new Waker(
+        () => performance.now(),
+        {},
+        () => idle,
+      );
+      const due = performance.now() + 15;
+      let woke = 0;
+      waits.push(
+        ...(await recordingBlocks(
+          () => new Promise<void>((resolve) => waker.at(due, () => resolve(void (woke = performance.now())))),
+        )),
+      );
+      assert.ok(woke >= due, 'called back early');
+    }
+    return waits;
+  };
+
   it('while the caller is idle, waits for the whole gap in one blocking wait', async () => {
-    const waker = new Waker(
-      () => performance.now(),
-      {},
-      () => true,
-    );
-    const due = performance.now() + 12;
-    let woke = 0;
-    const waits = await recordingBlocks(
-      () => new Promise<void>((resolve) => waker.at(due, () => resolve(void (woke = performance.now())))),
-    );
-    assert.ok(woke >= due, 'called back early');
+    const waits = await gapsOf(true);
     assert.ok(
       waits.some((ms) => ms > MAX_BLOCK_MS),
       `blocking waits ${waits.map((ms) => ms.toFixed(2)).join(', ')} ms`,
@@ -78,15 +90,12 @@ describe("waker (the open model's sleep until a start is due)", () => {
   });
 
   it('never blocks longer than its step while the caller is busy', async () => {
-    const waker = new Waker(
-      () => performance.now(),
-      {},
-      () => false,
+    const waits = await gapsOf(false);
+    assert.ok(waits.length > 0, 'no blocking wait in five tries');
+    assert.ok(
+      waits.every((ms) => ms <= MAX_BLOCK_MS),
+      `waits ${waits.map((ms) => ms.toFixed(2)).join(', ')} ms`,
     );
-    const waits = await recordingBlocks(
-      () => new Promise<void>((resolve) => waker.at(performance.now() + 12, resolve)),
-    );
-    assert.ok(waits.length > 0 && waits.every((ms) => ms <= MAX_BLOCK_MS), `waits ${waits.join(', ')} ms`);
   });
 
   it('turns a pending timer into the idle wait when the caller becomes idle (rearm)', async () => {
