@@ -23,8 +23,11 @@ import { startEndpoint } from './load-throughput.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const LIMIT_MB = 120;
 
+/** The CLI's `--json` report: the summary plus what V8 made of its memory flags. */
+type CliReport = LoadSummary & { process?: { newSpaceMB: number; v8Flags: string[] } };
+
 interface Timed {
-  summary: LoadSummary;
+  summary: CliReport;
   peakRssMB: number;
   cpuSeconds: number;
   wallSeconds: number;
@@ -54,7 +57,7 @@ function timedCli(args: string[]): Promise<Timed> {
         return;
       }
       resolve({
-        summary: JSON.parse(stdout) as LoadSummary,
+        summary: JSON.parse(stdout) as CliReport,
         peakRssMB: Math.round(Number(m[1]) / 102.4) / 10,
         cpuSeconds: Number(m[2]) + Number(m[3]),
         wallSeconds: Math.round((performance.now() - started) / 100) / 10,
@@ -124,6 +127,10 @@ try {
       sendLagP99Ms: s.startLag.p99,
       seriesPoints: s.series.length,
       peakRssMB: long.peakRssMB,
+      // V8's new space at the end of the run: 2 MB when the young-generation cap held
+      // (src/load/cli-memory.ts), 32 MB when it grew unchecked.
+      newSpaceMB: s.process?.newSpaceMB,
+      v8Flags: s.process?.v8Flags,
       cpuSeconds: long.cpuSeconds,
       cpuUsPerRequest: Math.round(((long.cpuSeconds * 1e6) / Math.max(1, s.totals.requests)) * 10) / 10,
       wallSeconds: long.wallSeconds,
@@ -134,7 +141,10 @@ try {
   console.log(
     `start-up: peak RSS ${startup.peakRssMB} MB, ${startup.cpuSeconds.toFixed(2)} s CPU; ` +
       `${s.totals.requests} requests at ${rate}/s: peak RSS ${long.peakRssMB} MB, ` +
-      `schedule lag p99 ${s.scheduleLag.p99} ms, dropped ${s.totals.dropped}, ${out.run.cpuUsPerRequest} µs CPU/request`,
+      `schedule lag p99 ${s.scheduleLag.p99} ms, dropped ${s.totals.dropped}, ${out.run.cpuUsPerRequest} µs CPU/request, ` +
+      `new space ${String(s.process?.newSpaceMB)} MB; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   );
   for (const t of targets) console.log(`${t.met ? 'met    ' : 'NOT met'} ${t.name}: ${t.detail}`);
   mkdirSync(join(here, 'results'), { recursive: true });

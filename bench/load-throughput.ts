@@ -110,6 +110,8 @@ interface Measured {
   dropped?: number;
   /** Fixed rates: share of the requests in the busiest tenth of the run's 10 ms intervals. */
   busiestTenthShare?: number;
+  /** The machine's 1-minute load average when the round ended. */
+  loadavg1?: number;
 }
 
 /** Reads (and resets) the endpoint's arrival statistics. */
@@ -135,6 +137,7 @@ async function charged(
   const { requests, seconds, ...rest } = r;
   return {
     ...rest,
+    loadavg1: round2(loadavg()[0] ?? NaN),
     reqPerSec: Math.round(requests / seconds),
     cpuUsPerRequest: round2((used.user + used.system) / Math.max(1, requests)),
   };
@@ -205,6 +208,7 @@ function wrkRun(url: string, seconds: number, connections: number): Measured | u
   if (total === null || cpu === null) return undefined;
   const requests = Number(total[1]);
   return {
+    loadavg1: round2(loadavg()[0] ?? NaN),
     reqPerSec: Math.round(requests / Number(total[2])),
     cpuUsPerRequest: round2(((Number(cpu[1]) + Number(cpu[2])) * 1e6) / requests),
   };

@@ -4,6 +4,11 @@
 // build step: there tsx (a dev dependency) runs src/ as it is, so `npm ci && npx keystorm run`
 // works on a fresh clone and always runs the code being edited.
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+
+// `keystorm load` keeps V8's young generation at its initial size (see src/load/cli-memory.ts:
+// the flag V8 honours at run time). Set first, before loading tsx or the CLI grows it.
+if (process.argv[2] === 'load') setFlagsFromString('--semi-space-growth-factor=1');
 
 const sources = new URL('../src/cli.ts', import.meta.url);
 let cli;

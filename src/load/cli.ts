@@ -7,7 +7,6 @@
  * layer only when a threshold is given: `--help` or a typo costs no undici, zod or histograms.
  */
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import { ExitCode } from '../errors.ts';
 import { formatDuration, tryParseDuration } from '../util/duration.ts';
 import { assertTargetAllowed } from '../util/loopback.ts';
@@ -288,11 +287,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`keystorm load: invalid thresholds:\n${list}`);
     return ExitCode.usage;
   }
-  // undici parses HTTP with llhttp compiled to WebAssembly; V8's optimising compile of that
-  // module briefly takes ~30 MB outside the JS heap (peak RSS of a short run 126 → 93 MB).
-  // Its baseline compiler alone is enough here: client CPU per request measured the same
-  // within noise. Set before undici is loaded; this process runs nothing else.
-  setFlagsFromString('--liftoff-only');
+  // Memory flags (src/load/cli-memory.ts), set before undici is loaded; this process runs
+  // nothing else.
+  const memory = await import('./cli-memory.ts');
+  memory.applyLoadFlags();
   const { startResolvedLoad } = await import('./engine-core.ts');
   const { url, method, headers, body } = options;
   const path = url.pathname + url.search;
@@ -333,7 +331,9 @@ export async function main(argv: string[]): Promise<number> {
         ? []
         : thresholds.judgeThresholds(parsed.slos, result, summary.durationMs);
     if (options.json) {
-      console.log(JSON.stringify(judged.length > 0 ? { ...summary, thresholds: judged } : summary));
+      // `process`: what V8 made of the memory flags, read after the run (see cli-memory.ts).
+      const report = { ...summary, process: memory.youngGeneration() };
+      console.log(JSON.stringify(judged.length > 0 ? { ...report, thresholds: judged } : report));
     } else {
       console.log(formatSummary(summary, url.href, options.rate, options.durationMs));
       if (thresholds !== undefined && judged.length > 0) console.log(thresholds.formatThresholds(judged));

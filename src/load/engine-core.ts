@@ -84,7 +84,7 @@ export interface LoadOptions {
 
 /** Waker tunings of {@link LoadOptions.finalWait}: `'timer'` never blocks. */
 const FINAL_WAIT: Record<'timer' | 'block', Partial<WakerTuning>> = {
-  timer: { leadMs: 0, maxBlockMs: 0 },
+  timer: { leadMs: 0, maxBlockMs: 0, maxIdleBlockMs: 0 },
   block: {},
 };
 
@@ -178,6 +178,8 @@ class Engine {
   private readonly wakeOnIdle = new Set<() => void>();
   private readonly onRequest: ((sample: RequestSample) => void) | undefined;
   private warmupReport: WarmupReport | undefined;
+  /** The open model's waker while an arrival phase runs (told when the engine goes idle). */
+  private arrivalWaker: Waker | undefined;
 
   /** `options` must have been validated (engine.ts) and `phases` resolved (phases.ts). */
   constructor(
@@ -419,11 +421,18 @@ class Engine {
   ): Promise<EndReason> {
     const schedule = new ArrivalSchedule(phase.segments);
     const endMs = startMs + phase.durationMs;
-    const waker = new Waker(() => this.rel(), FINAL_WAIT[this.options.finalWait ?? 'timer']);
+    // Idle (nothing in flight), no response can be read late, so the waker may block longer.
+    const waker = new Waker(
+      () => this.rel(),
+      FINAL_WAIT[this.options.finalWait ?? 'timer'],
+      () => this.inFlight === 0,
+    );
+    this.arrivalWaker = waker;
     let i = 0;
     return new Promise((resolve) => {
       const finish = (why: EndReason): void => {
         waker.cancel();
+        this.arrivalWaker = undefined;
         this.sleepers.delete(onAbort);
         resolve(why);
       };
@@ -688,7 +697,9 @@ class Engine {
   }
 
   private afterDone(): void {
-    if (this.inFlight === 0 && this.wakeOnIdle.size > 0) for (const wake of [...this.wakeOnIdle]) wake();
+    if (this.inFlight !== 0) return;
+    this.arrivalWaker?.rearm();
+    if (this.wakeOnIdle.size > 0) for (const wake of [...this.wakeOnIdle]) wake();
   }
 }
 
