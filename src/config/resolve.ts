@@ -15,7 +15,13 @@ import { applyTimeScale } from '../profile/schema.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
 import { dedupeProblems, formatPath, suggest, zodProblems as problemsOf } from '../util/problems.ts';
 import { knownKeysAt } from './known-keys.ts';
-import { duplicateIssuers, proxyPortProblems, rawIssuerNames, sloSectionProblems } from './section-checks.ts';
+import {
+  duplicateIssuers,
+  proxyPortProblems,
+  rawIssuerNames,
+  relabelKeyProblems,
+  sloSectionProblems,
+} from './section-checks.ts';
 import { configSchema, type ParsedConfig } from './schema.ts';
 import type { FullConfig, FullIdpConfig, FullProxyConfig, FullSutConfig, ScenarioRef } from './types.ts';
 
@@ -69,7 +75,12 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Ful
   }
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   // Checks of one section read it raw, so a shape error elsewhere hides none of them.
-  problems.push(...duplicateIssuers(raw), ...proxyPortProblems(raw), ...sloSectionProblems(raw));
+  problems.push(
+    ...duplicateIssuers(raw),
+    ...proxyPortProblems(raw),
+    ...sloSectionProblems(raw),
+    ...relabelKeyProblems(raw),
+  );
   // The other cross-field checks need a parsed config; on a shape error we still check the
   // templates and scenario entries we can read, so one run lists as much as possible.
   if (!parsed.success) {
@@ -129,6 +140,7 @@ function build(
     load: config.load,
     scenarios: buildScenarios(config.scenarios, rootDir, options, problems),
     slos: { extra: config.slos.extra, override: config.slos.override },
+    alerts: buildAlerts(config, rootDir, problems),
     timeScale: config.timeScale,
     allowHosts,
     seed,
@@ -138,6 +150,17 @@ function build(
       ...(config.output.pushGateway === undefined ? {} : { pushGateway: config.output.pushGateway }),
     },
   };
+}
+
+/** Rule files resolved against the config's directory; a missing one is a problem by path. */
+function buildAlerts(config: ParsedConfig, rootDir: string, problems: Problem[]): FullConfig['alerts'] {
+  const files = config.alerts.files.map((file, i) => {
+    const path = isAbsolute(file) ? file : resolvePath(rootDir, file);
+    if (!existsSync(path))
+      problems.push({ path: `alerts.files[${i}]`, message: `no such rule file: ${path}` });
+    return path;
+  });
+  return { files, relabel: config.alerts.relabel };
 }
 
 function buildIdp(config: ParsedConfig, seed: number): FullIdpConfig {

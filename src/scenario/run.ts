@@ -36,7 +36,7 @@ export interface RunOptions {
   config: FullConfig;
   scenarios: ScenarioInput[];
   reporters: ReporterFanout;
-  /** A team's own alert rule files (`--alerts`), judged in every scenario with the shipped rules. */
+  /** `--alerts`: rule files added to the config's `alerts.files`, judged in every scenario with the shipped rules. */
   alertFiles?: readonly string[];
 }
 
@@ -175,12 +175,21 @@ export function runInfo(config: FullConfig, scenarios: readonly ScenarioInput[])
   };
 }
 
-/** The team's rule files, resolved against the working directory; missing ones are a usage error (exit 2). */
-async function alertSettings(files: readonly string[] | undefined): Promise<AlertSettings | undefined> {
-  if (files === undefined || files.length === 0) return undefined;
-  const resolved = await resolveRuleFiles(files, process.cwd());
+/**
+ * The team's rule files: the config's `alerts.files` (resolved against the config file, checked
+ * when the config loaded) plus `--alerts` (resolved against the working directory; missing ones
+ * are a usage error, exit 2), with the config's `alerts.relabel`. Undefined when there are none.
+ */
+export async function alertSettings(
+  config: FullConfig,
+  cliFiles: readonly string[] | undefined,
+): Promise<AlertSettings | undefined> {
+  const resolved = await resolveRuleFiles(cliFiles ?? [], process.cwd());
   if (resolved.problems.length > 0) throw new ValidationError('alert rule files', resolved.problems);
-  return { files: resolved.files };
+  const files = [...new Set([...config.alerts.files, ...resolved.files])];
+  const relabel = config.alerts.relabel;
+  if (files.length === 0) return undefined;
+  return { files, ...(Object.keys(relabel).length === 0 ? {} : { relabel }) };
 }
 
 /** The result of a scenario that was not played, with the reason. */
@@ -289,7 +298,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     const shared = sharedRunSettings(config, sut);
     const timings = timingsOf(profileOf(config), config.timeScale);
     const prepared = validateScenarios(scenarios, config);
-    const alerts = await alertSettings(options.alertFiles);
+    const alerts = await alertSettings(config, options.alertFiles);
     // Alert verification needs promtool: say so (exit 2) before anything starts, not mid-run.
     if (prepared.some((p) => p.skip === undefined && wantsAlerts(p.scenario, alerts))) await assertPromtool();
     for (const [index, p] of prepared.entries()) {
