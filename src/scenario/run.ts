@@ -25,7 +25,7 @@ import { toReportLoad } from './summaries.ts';
 import { capabilitiesOf, logPatternsOf, reportTimings, timingsOf } from './sut-profile.ts';
 import type { SutProfile } from '../profile/schema.ts';
 import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
-import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { ALL_BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -60,7 +60,7 @@ export function withConfigSlos<T>(scenario: T, config: FullConfig): T {
  * every problem. Scenarios that cannot apply come back with a `skip` reason.
  */
 export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): PreparedScenario[] {
-  const named = [...BUILT_IN_SCENARIOS, ...scenarios].flatMap((s) => {
+  const named = [...ALL_BUILT_IN_SCENARIOS, ...scenarios].flatMap((s) => {
     const { name, slos } = (s ?? {}) as { name?: unknown; slos?: unknown };
     return typeof name === 'string' && Array.isArray(slos) ? [{ name, slos }] : [];
   });

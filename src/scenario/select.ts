@@ -7,13 +7,19 @@ import { ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import type { ScenarioRef } from '../config/types.ts';
 import type { ScenarioInput } from './define.ts';
-import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { BUILT_IN_SCENARIOS, OPT_IN_SCENARIOS } from '../../scenarios/index.ts';
 import { importDefault, NoDefaultExportError } from '../config/user-module.ts';
 
-/** `auth-*` → every built-in whose name matches (`*` = any characters). */
+/**
+ * `auth-*` → every built-in of the default suite whose name matches (`*` = any characters); an
+ * opt-in drill (promtool, Chromium) only by its exact name.
+ */
 export function matchBuiltIns(pattern: string): ScenarioInput[] {
   const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
-  return BUILT_IN_SCENARIOS.filter((s) => regex.test(s.name));
+  return [
+    ...BUILT_IN_SCENARIOS.filter((s) => regex.test(s.name)),
+    ...OPT_IN_SCENARIOS.filter((s) => s.name === pattern),
+  ];
 }
 
 function escapeRegex(text: string): string {
