@@ -80,6 +80,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Ful
     ...proxyPortProblems(raw),
     ...sloSectionProblems(raw),
     ...relabelKeyProblems(raw),
+    ...alertFileProblems(raw, options.rootDir ?? process.cwd()),
   );
   // The other cross-field checks need a parsed config; on a shape error we still check the
   // templates and scenario entries we can read, so one run lists as much as possible.
@@ -140,7 +141,7 @@ function build(
     load: config.load,
     scenarios: buildScenarios(config.scenarios, rootDir, options, problems),
     slos: { extra: config.slos.extra, override: config.slos.override },
-    alerts: buildAlerts(config, rootDir, problems),
+    alerts: buildAlerts(config, rootDir),
     timeScale: config.timeScale,
     allowHosts,
     seed,
@@ -152,15 +153,23 @@ function build(
   };
 }
 
-/** Rule files resolved against the config's directory; a missing one is a problem by path. */
-function buildAlerts(config: ParsedConfig, rootDir: string, problems: Problem[]): FullConfig['alerts'] {
-  const files = config.alerts.files.map((file, i) => {
-    const path = isAbsolute(file) ? file : resolvePath(rootDir, file);
-    if (!existsSync(path))
-      problems.push({ path: `alerts.files[${i}]`, message: `no such rule file: ${path}` });
-    return path;
-  });
+/** Rule files resolved against the config's directory (alertFileProblems checked that they exist). */
+function buildAlerts(config: ParsedConfig, rootDir: string): FullConfig['alerts'] {
+  const files = config.alerts.files.map((file) => (isAbsolute(file) ? file : resolvePath(rootDir, file)));
   return { files, relabel: config.alerts.relabel };
+}
+
+/** A rule file of `alerts.files` that does not exist, by path; read raw, so it is listed with every shape error. */
+function alertFileProblems(raw: Record<string, unknown>, rootDir: string): Problem[] {
+  const alerts = raw['alerts'];
+  const files =
+    typeof alerts === 'object' && alerts !== null ? (alerts as { files?: unknown }).files : undefined;
+  if (!Array.isArray(files)) return [];
+  return files.flatMap((file: unknown, i): Problem[] => {
+    if (typeof file !== 'string' || file === '') return [];
+    const path = isAbsolute(file) ? file : resolvePath(rootDir, file);
+    return existsSync(path) ? [] : [{ path: `alerts.files[${i}]`, message: `no such rule file: ${path}` }];
+  });
 }
 
 function buildIdp(config: ParsedConfig, seed: number): FullIdpConfig {
