@@ -12,11 +12,11 @@ export default defineScenario({
     'When the JWKS endpoint fails for longer than the cache TTL, a signed-in user in a real browser keeps working: answers arrive and stay, a token refresh goes through, no error replaces an answer.',
   covers: ['FM8'],
   tags: ['journeys'],
-  load: { phases: [{ name: 'steady', rate: 10, duration: 'ttl + 50s' }] },
+  load: { phases: [{ name: 'steady', rate: 10, duration: 'ttl + 72s' }] },
   timeline: [
     {
       from: '3s',
-      to: 'ttl + 48s',
+      to: 'ttl + 70s',
       fault: {
         name: 'jwks-outage',
         kind: 'http-status',
