@@ -12,7 +12,7 @@ import { defineScenario } from '../src/scenario/define.ts';
  *
  * Lengths are real-time needs: Auth401Spike needs 13 s of data after the fault (10 s window +
  * `for: 3s`), and a detection within 20 s must fit in the recording. The drill durations are
- * written for `timeScale` 0.5 and up (at 0.5: a 5 s lead-in, 25 s of fault).
+ * written for `timeScale` 0.5 and up (at 0.5: a 4 s lead-in, 26 s of fault).
  */
 const SLOW = 'min(max(1200ms, 0.6*fetchTimeout), 4s)';
 
@@ -25,13 +25,16 @@ export default defineScenario({
   load: {
     connections: 80,
     phases: [
-      { name: 'lead-in', rate: 40, duration: '10s' },
-      { name: 'slow-provider', rate: 40, duration: '50s' },
+      // Shorter than the example gateway's TTL and gentler than the storm: a naive cache that
+      // expired under 40 req/s would stampede before the fault, and an alert already firing
+      // then cannot be credited with detecting it.
+      { name: 'lead-in', rate: 20, duration: '8s' },
+      { name: 'slow-provider', rate: 40, duration: '52s' },
     ],
   },
   timeline: [
     {
-      from: '10s',
+      from: '8s',
       fault: {
         name: 'jwks-slow',
         kind: 'http-latency',
