@@ -4,7 +4,8 @@
  *
  * The opt-in drills below need more than Node: promtool (alert verification) or a Chromium
  * (browser journeys), and a minute or more each. A pattern never selects them (`*` is the
- * default suite, which must run on a bare machine); name them: `keystorm run alert-detection`.
+ * default suite, which must run on a bare machine); name them (`keystorm run alert-detection`)
+ * or ask for their tag (`keystorm run --tag alerts`, `--tag journeys`).
  */
 import type { ScenarioInput } from '../src/scenario/define.ts';
 import authEdgeCases from './auth-edge-cases.ts';

@@ -26,8 +26,10 @@ default): starts mock-idp, the fault proxy and the SUT, runs load and the timeli
   --out DIR           output directory (default: reports/latest)
   --reporter NAME     console, json, markdown, junit, html, prometheus; repeatable
   --time-scale X      scale every scenario duration (0.5 = twice as fast)
-  --tag NAME          only the selected scenarios with this tag (repeatable: any of them)
-  --alerts FILE       also judge this Prometheus rule file over the recorded series; repeatable
+  --tag NAME          only the selected scenarios with this tag (repeatable: any of them); on the
+                      default selection also the opt-in drills with it (--tag alerts, --tag journeys)
+  --alerts FILE       also judge this Prometheus rule file over the recorded series; repeatable,
+                      added to the config's alerts.files
   -h, --help          this help
 
 exit codes: 0 all SLOs met, 1 SLO breach, 2 bad config or usage, 3 harness failure,

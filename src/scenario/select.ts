@@ -67,7 +67,13 @@ export async function selectScenarios(
     }
   }
   if (problems.length > 0) throw new ValidationError('the scenario selection', problems);
-  return withTags(out, options.tags ?? []);
+  const tags = options.tags ?? [];
+  // `run --tag alerts` on the default selection (`*`) plays the opt-in drills with that tag too:
+  // asking for the tag is asking for what needs promtool or Chromium.
+  if (tags.length > 0 && refs.some((r) => r.kind === 'builtin' && r.pattern === '*')) {
+    out.push(...OPT_IN_SCENARIOS.filter((s) => !seen.has(s) && (s.tags ?? []).some((t) => tags.includes(t))));
+  }
+  return withTags(out, tags);
 }
 
 /** The scenarios carrying one of `tags` (all of them when no tag is asked for). */

@@ -56,6 +56,18 @@ describe('opt-in drills', () => {
     assert.deepEqual(named.map(nameOf), [...optIn]);
   });
 
+  it('are played by their tag on the default selection (run --tag alerts)', async () => {
+    const all = [{ kind: 'builtin' as const, pattern: '*' }];
+    const nameOf = (s: unknown): string => (s as ScenarioInput).name;
+    const alerts = await selectScenarios(all, 'scenarios', { tags: ['alerts'] });
+    assert.deepEqual(alerts.map(nameOf), ['alert-detection', 'alert-silence']);
+    const journeys = await selectScenarios(all, 'scenarios', { tags: ['journeys'] });
+    assert.deepEqual(journeys.map(nameOf), ['jwks-outage-journey', 'cold-start-journey']);
+    const canary = await selectScenarios(all, 'scenarios', { tags: ['canary'] });
+    assert.ok(canary.map(nameOf).includes('baseline'));
+    assert.ok(canary.every((s) => !OPT_IN_SCENARIOS.includes(s as ScenarioInput)));
+  });
+
   it('record, at time scale 0.5, enough data for every shipped rule they judge', async () => {
     const rules = await readAlertRules(shippedRuleFiles('drill'));
     const required = (alert: string): number => {
