@@ -10,7 +10,10 @@ import { parsePromText, seriesKey } from './prom-text.ts';
  * `labels` maps their label names to recorded label names (`{ code: 'status' }`).
  */
 export type RelabelMap = Readonly<
-  Record<string, string | { readonly from: string; readonly labels?: Readonly<Record<string, string>> }>
+  Record<
+    string,
+    string | { readonly from: string; readonly labels?: Readonly<Record<string, string>> | undefined }
+  >
 >;
 
 /** Series key → values, with every relabelled copy added (originals kept). */

@@ -15,7 +15,13 @@ import { applyTimeScale } from '../profile/schema.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
 import { dedupeProblems, formatPath, suggest, zodProblems as problemsOf } from '../util/problems.ts';
 import { knownKeysAt } from './known-keys.ts';
-import { duplicateIssuers, proxyPortProblems, rawIssuerNames, sloSectionProblems } from './section-checks.ts';
+import {
+  duplicateIssuers,
+  proxyPortProblems,
+  rawIssuerNames,
+  relabelKeyProblems,
+  sloSectionProblems,
+} from './section-checks.ts';
 import { configSchema, type ParsedConfig } from './schema.ts';
 import type { FullConfig, FullIdpConfig, FullProxyConfig, FullSutConfig, ScenarioRef } from './types.ts';
 
@@ -69,7 +75,13 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Ful
   }
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   // Checks of one section read it raw, so a shape error elsewhere hides none of them.
-  problems.push(...duplicateIssuers(raw), ...proxyPortProblems(raw), ...sloSectionProblems(raw));
+  problems.push(
+    ...duplicateIssuers(raw),
+    ...proxyPortProblems(raw),
+    ...sloSectionProblems(raw),
+    ...relabelKeyProblems(raw),
+    ...alertFileProblems(raw, options.rootDir ?? process.cwd()),
+  );
   // The other cross-field checks need a parsed config; on a shape error we still check the
   // templates and scenario entries we can read, so one run lists as much as possible.
   if (!parsed.success) {
@@ -129,6 +141,7 @@ function build(
     load: config.load,
     scenarios: buildScenarios(config.scenarios, rootDir, options, problems),
     slos: { extra: config.slos.extra, override: config.slos.override },
+    alerts: buildAlerts(config, rootDir),
     timeScale: config.timeScale,
     allowHosts,
     seed,
@@ -138,6 +151,25 @@ function build(
       ...(config.output.pushGateway === undefined ? {} : { pushGateway: config.output.pushGateway }),
     },
   };
+}
+
+/** Rule files resolved against the config's directory (alertFileProblems checked that they exist). */
+function buildAlerts(config: ParsedConfig, rootDir: string): FullConfig['alerts'] {
+  const files = config.alerts.files.map((file) => (isAbsolute(file) ? file : resolvePath(rootDir, file)));
+  return { files, relabel: config.alerts.relabel };
+}
+
+/** A rule file of `alerts.files` that does not exist, by path; read raw, so it is listed with every shape error. */
+function alertFileProblems(raw: Record<string, unknown>, rootDir: string): Problem[] {
+  const alerts = raw['alerts'];
+  const files =
+    typeof alerts === 'object' && alerts !== null ? (alerts as { files?: unknown }).files : undefined;
+  if (!Array.isArray(files)) return [];
+  return files.flatMap((file: unknown, i): Problem[] => {
+    if (typeof file !== 'string' || file === '') return [];
+    const path = isAbsolute(file) ? file : resolvePath(rootDir, file);
+    return existsSync(path) ? [] : [{ path: `alerts.files[${i}]`, message: `no such rule file: ${path}` }];
+  });
 }
 
 function buildIdp(config: ParsedConfig, seed: number): FullIdpConfig {

@@ -276,6 +276,40 @@ export const outputSchema = z
   .prefault({})
   .meta({ description: 'Where results go.' });
 
+/** Prometheus metric and label names, as the rule files spell them (keys: section-checks.ts). */
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const METRIC_HINT = 'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)';
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const LABEL_HINT = 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)';
+const metricName = z.string().regex(METRIC_NAME, METRIC_HINT);
+const labelName = z.string().regex(LABEL_NAME, LABEL_HINT);
+
+export const alertsSchema = z
+  .strictObject({
+    files: z.array(z.string().min(1)).default([]).meta({
+      description:
+        "A team's own Prometheus rule files, relative to the config file: judged in every scenario with keystorm's drill-scale rules over the series recorded during the run (needs `promtool`). `run --alerts FILE` adds to them.",
+    }),
+    relabel: z
+      .record(
+        z.string(),
+        z.union([
+          metricName,
+          z.strictObject({
+            from: metricName,
+            labels: z.record(z.string(), labelName).optional(),
+          }),
+        ]),
+      )
+      .default({})
+      .meta({
+        description:
+          "Maps the metric names of your rule files to the series keystorm records: `{ http_server_requests_total: { from: 'http_requests_total', labels: { code: 'status' } } }` (your label name → recorded label name). Each mapped series is also written under your name, so the rule files are evaluated unchanged.",
+      }),
+  })
+  .prefault({})
+  .meta({ description: 'Alert rules judged during runs (see docs/alerts.md).' });
+
 export const configSchema = z
   .strictObject({
     idp: idpSchema,
@@ -304,6 +338,7 @@ export const configSchema = z
       description:
         'Non-loopback hosts keystorm may send traffic to (the SUT, a real Toxiproxy). Loopback only when empty.',
     }),
+    alerts: alertsSchema,
     canary: canarySchema.optional(),
     seed: z
       .int()

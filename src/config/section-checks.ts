@@ -6,6 +6,7 @@
 import type { Problem } from '../errors.ts';
 import { checkSlos, parseThreshold, SloSyntaxError } from '../slo/index.ts';
 import { formatPath } from '../util/problems.ts';
+import { LABEL_HINT, LABEL_NAME, METRIC_HINT, METRIC_NAME } from './schema.ts';
 
 /** The issuers of the default config, when `idp.issuers` is absent. */
 export const DEFAULT_ISSUER_NAMES = ['gitlab', 'customersdot'] as const;
@@ -104,6 +105,24 @@ function overrideProblems(override: Record<string, unknown>, at: string): Proble
         path: expression.path,
         message: `${error.message} in ${JSON.stringify(expression.text)}`,
       });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The names `alerts.relabel` maps from (its keys, and the keys of each `labels`) must be
+ * Prometheus names; the schema checks the values. Read raw so a bad key is listed with the rest.
+ */
+export function relabelKeyProblems(raw: Record<string, unknown>): Problem[] {
+  const relabel = record(record(raw['alerts'])?.['relabel']);
+  const problems: Problem[] = [];
+  for (const [name, rule] of Object.entries(relabel ?? {})) {
+    const at = ['alerts', 'relabel', name];
+    if (!METRIC_NAME.test(name)) problems.push({ path: formatPath(at), message: METRIC_HINT });
+    for (const label of Object.keys(record(record(rule)?.['labels']) ?? {})) {
+      if (!LABEL_NAME.test(label))
+        problems.push({ path: formatPath([...at, 'labels', label]), message: LABEL_HINT });
     }
   }
   return problems;

@@ -7,6 +7,7 @@ import type { SigningAlg } from '../../mock-idp/contracts.ts';
 import type { ReporterName } from '../reporters/index.ts';
 import type { AttachSutOptions, SpawnSutOptions } from '../sut/types.ts';
 import type { SutProfile } from '../profile/schema.ts';
+import type { RelabelMap } from '../alerts/relabel.ts';
 
 export interface FullIssuer {
   name: string;
@@ -124,6 +125,12 @@ export interface FullOutputConfig {
   pushGateway?: string;
 }
 
+/** `alerts`: a team's own rule files (absolute paths, checked to exist) and their metric mapping. */
+export interface FullAlertsConfig {
+  files: string[];
+  relabel: RelabelMap;
+}
+
 export interface FullConfig {
   /** The config file this came from (absolute), or undefined for defaults only. */
   configFile: string | undefined;
@@ -140,4 +147,5 @@ export interface FullConfig {
   allowHosts: string[];
   seed: number;
   output: FullOutputConfig;
+  alerts: FullAlertsConfig;
 }

@@ -16,6 +16,7 @@ import type {
   ScrapeTarget,
 } from '../alerts/index.ts';
 import type { RequestSample } from '../load/engine.ts';
+import type { PreconditionVerdict } from '../result/types.ts';
 import type { ScenarioInput } from './define.ts';
 
 /** The run's alert settings: a team's own rule files (`--alerts`) and their metric-name mapping. */
@@ -76,4 +77,27 @@ export class AlertCheck {
     });
     return judgement.verdicts;
   }
+}
+
+/**
+ * A drill whose premise did not hold proved nothing about detection either: an expected alert
+ * that did not fire is then `inconclusive` (there may have been nothing to detect), never a
+ * missed detection. Verdicts of alerts that fired, and silence verdicts, stand as judged.
+ */
+export function withUnmetPremises(
+  verdicts: readonly AlertVerdict[],
+  preconditions: readonly PreconditionVerdict[],
+): AlertVerdict[] {
+  const unmet = preconditions.filter((p) => !p.met);
+  if (unmet.length === 0) return [...verdicts];
+  const why = unmet.map((p) => p.premise).join('; ');
+  return verdicts.map((v) =>
+    v.expected === 'fire' && !v.fired && v.status === 'fail'
+      ? {
+          ...v,
+          status: 'inconclusive',
+          reason: `${v.reason}, but the drill's premise did not hold (${why}): nothing to detect`,
+        }
+      : v,
+  );
 }

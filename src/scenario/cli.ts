@@ -12,7 +12,7 @@ import { timingsOf } from './sut-profile.ts';
 import { createRunReporters, executeRun, validateScenarios } from './run.ts';
 import { selectScenarios } from './select.ts';
 import { checkScenario } from './validate.ts';
-import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { ALL_BUILT_IN_SCENARIOS, OPT_IN_SCENARIOS } from '../../scenarios/index.ts';
 import { checkDriverChoice, createDriver, DRIVER_USAGE, takeDriverOption } from '../k6/driver/index.ts';
 
 const RUN_USAGE = `usage: keystorm run [SCENARIO...] [options]
@@ -27,8 +27,10 @@ default): starts mock-idp, the fault proxy and the SUT, runs load and the timeli
   --out DIR           output directory (default: reports/latest)
   --reporter NAME     console, json, markdown, junit, html, prometheus; repeatable
   --time-scale X      scale every scenario duration (0.5 = twice as fast)
-  --tag NAME          only the selected scenarios with this tag (repeatable: any of them)
-  --alerts FILE       also judge this Prometheus rule file over the recorded series; repeatable
+  --tag NAME          only the selected scenarios with this tag (repeatable: any of them); on the
+                      default selection also the opt-in drills with it (--tag alerts, --tag journeys)
+  --alerts FILE       also judge this Prometheus rule file over the recorded series; repeatable,
+                      added to the config's alerts.files
 ${DRIVER_USAGE}
   -h, --help          this help
 
@@ -42,7 +44,7 @@ Lists the built-in scenarios (and marks those the config selects).`;
 function hooks(config?: FullConfig) {
   const issuers = config?.idp.issuers.map((i) => i.name) ?? ['gitlab', 'customersdot'];
   return {
-    builtinScenarios: BUILT_IN_SCENARIOS.map((s) => s.name),
+    builtinScenarios: ALL_BUILT_IN_SCENARIOS.map((s) => s.name),
     // Timing expressions ('ttl + 8s') are checked with default timings here; the run resolves
     // them again with the SUT profile.
     validateScenario: (scenario: unknown, path: string) => {
@@ -147,8 +149,9 @@ export async function listMain(argv: string[]): Promise<number> {
   if (values.json === true) {
     console.log(
       JSON.stringify(
-        BUILT_IN_SCENARIOS.map((s) => ({
+        ALL_BUILT_IN_SCENARIOS.map((s) => ({
           name: s.name,
+          optIn: OPT_IN_SCENARIOS.includes(s),
           hypothesis: s.hypothesis,
           covers: s.covers ?? [],
           tags: s.tags ?? [],
@@ -160,11 +163,15 @@ export async function listMain(argv: string[]): Promise<number> {
     );
     return ExitCode.ok;
   }
-  const width = Math.max(...BUILT_IN_SCENARIOS.map((s) => s.name.length));
-  for (const s of BUILT_IN_SCENARIOS) {
+  const width = Math.max(...ALL_BUILT_IN_SCENARIOS.map((s) => s.name.length));
+  for (const s of ALL_BUILT_IN_SCENARIOS) {
+    if (s === OPT_IN_SCENARIOS[0])
+      console.log('\nopt-in drills (played only when named; they need promtool or Chromium):');
     const mark = selected.has(s.name) ? '*' : ' ';
     console.log(`${mark} ${s.name.padEnd(width)}  ${(s.covers ?? []).join(',') || '–'}\n    ${s.hypothesis}`);
   }
-  console.log(`\n${BUILT_IN_SCENARIOS.length} built-in scenarios; * = selected by the config`);
+  console.log(
+    `\n${ALL_BUILT_IN_SCENARIOS.length} built-in scenarios (${OPT_IN_SCENARIOS.length} opt-in); * = selected by the config`,
+  );
   return ExitCode.ok;
 }

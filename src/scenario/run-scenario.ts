@@ -19,6 +19,7 @@ import { judgeScenario } from './judge.ts';
 import { withScenarioJourneys } from './metric-source.ts';
 import type { AlertVerdict } from '../alerts/index.ts';
 import type { AlertSettings } from './alert-check.ts';
+import { withUnmetPremises } from './alert-check.ts';
 import { planScenario } from './plan.ts';
 import type { ScenarioPlan } from './plan.ts';
 import { playScenario, ScenarioClock } from './play.ts';
@@ -108,11 +109,12 @@ export async function runScenario(scenario: ScenarioInput, s: ScenarioRunSetting
   const result = buildResult(plan, observed, timeline, stage, s);
   await s.env.stopSut();
   const error = stageError ?? observed?.error;
-  const status = withAlerts(result.status, alerts);
+  const verdicts = alerts === undefined ? undefined : withUnmetPremises(alerts, result.preconditions);
+  const status = withAlerts(result.status, verdicts);
   return {
     ...result,
     status,
-    ...(alerts === undefined ? {} : { alerts }),
+    ...(verdicts === undefined ? {} : { alerts: verdicts }),
     ...(s.signal.aborted ? { status: 'interrupted' } : error !== undefined ? { status: 'error', error } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - clock0),

@@ -26,7 +26,7 @@ import { toReportLoad } from './summaries.ts';
 import { capabilitiesOf, logPatternsOf, reportTimings, timingsOf } from './sut-profile.ts';
 import type { SutProfile } from '../profile/schema.ts';
 import { DEFAULT_ISSUERS } from '../../mock-idp/issuer.ts';
-import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { ALL_BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -37,7 +37,7 @@ export interface RunOptions {
   config: FullConfig;
   scenarios: ScenarioInput[];
   reporters: ReporterFanout;
-  /** A team's own alert rule files (`--alerts`), judged in every scenario with the shipped rules. */
+  /** `--alerts`: rule files added to the config's `alerts.files`, judged in every scenario with the shipped rules. */
   alertFiles?: readonly string[];
   /** Where the load comes from (`--driver`; default: the built-in engine). */
   driver?: LoadDriver;
@@ -63,7 +63,7 @@ export function withConfigSlos<T>(scenario: T, config: FullConfig): T {
  * every problem. Scenarios that cannot apply come back with a `skip` reason.
  */
 export function validateScenarios(scenarios: readonly unknown[], config: FullConfig): PreparedScenario[] {
-  const named = [...BUILT_IN_SCENARIOS, ...scenarios].flatMap((s) => {
+  const named = [...ALL_BUILT_IN_SCENARIOS, ...scenarios].flatMap((s) => {
     const { name, slos } = (s ?? {}) as { name?: unknown; slos?: unknown };
     return typeof name === 'string' && Array.isArray(slos) ? [{ name, slos }] : [];
   });
@@ -178,12 +178,21 @@ export function runInfo(config: FullConfig, scenarios: readonly ScenarioInput[])
   };
 }
 
-/** The team's rule files, resolved against the working directory; missing ones are a usage error (exit 2). */
-async function alertSettings(files: readonly string[] | undefined): Promise<AlertSettings | undefined> {
-  if (files === undefined || files.length === 0) return undefined;
-  const resolved = await resolveRuleFiles(files, process.cwd());
+/**
+ * The team's rule files: the config's `alerts.files` (resolved against the config file, checked
+ * when the config loaded) plus `--alerts` (resolved against the working directory; missing ones
+ * are a usage error, exit 2), with the config's `alerts.relabel`. Undefined when there are none.
+ */
+export async function alertSettings(
+  config: FullConfig,
+  cliFiles: readonly string[] | undefined,
+): Promise<AlertSettings | undefined> {
+  const resolved = await resolveRuleFiles(cliFiles ?? [], process.cwd());
   if (resolved.problems.length > 0) throw new ValidationError('alert rule files', resolved.problems);
-  return { files: resolved.files };
+  const files = [...new Set([...config.alerts.files, ...resolved.files])];
+  const relabel = config.alerts.relabel;
+  if (files.length === 0) return undefined;
+  return { files, ...(Object.keys(relabel).length === 0 ? {} : { relabel }) };
 }
 
 /** The result of a scenario that was not played, with the reason. */
@@ -292,7 +301,7 @@ export async function executeRun(options: RunOptions): Promise<RunResult> {
     const shared = sharedRunSettings(config, sut);
     const timings = timingsOf(profileOf(config), config.timeScale);
     const prepared = validateScenarios(scenarios, config);
-    const alerts = await alertSettings(options.alertFiles);
+    const alerts = await alertSettings(config, options.alertFiles);
     // Alert verification needs promtool: say so (exit 2) before anything starts, not mid-run.
     if (prepared.some((p) => p.skip === undefined && wantsAlerts(p.scenario, alerts))) await assertPromtool();
     for (const [index, p] of prepared.entries()) {

@@ -7,13 +7,19 @@ import { ValidationError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import type { ScenarioRef } from '../config/types.ts';
 import type { ScenarioInput } from './define.ts';
-import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { BUILT_IN_SCENARIOS, OPT_IN_SCENARIOS } from '../../scenarios/index.ts';
 import { importDefault, NoDefaultExportError } from '../config/user-module.ts';
 
-/** `auth-*` → every built-in whose name matches (`*` = any characters). */
+/**
+ * `auth-*` → every built-in of the default suite whose name matches (`*` = any characters); an
+ * opt-in drill (promtool, Chromium) only by its exact name.
+ */
 export function matchBuiltIns(pattern: string): ScenarioInput[] {
   const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
-  return BUILT_IN_SCENARIOS.filter((s) => regex.test(s.name));
+  return [
+    ...BUILT_IN_SCENARIOS.filter((s) => regex.test(s.name)),
+    ...OPT_IN_SCENARIOS.filter((s) => s.name === pattern),
+  ];
 }
 
 function escapeRegex(text: string): string {
@@ -61,7 +67,13 @@ export async function selectScenarios(
     }
   }
   if (problems.length > 0) throw new ValidationError('the scenario selection', problems);
-  return withTags(out, options.tags ?? []);
+  const tags = options.tags ?? [];
+  // `run --tag alerts` on the default selection (`*`) plays the opt-in drills with that tag too:
+  // asking for the tag is asking for what needs promtool or Chromium.
+  if (tags.length > 0 && refs.some((r) => r.kind === 'builtin' && r.pattern === '*')) {
+    out.push(...OPT_IN_SCENARIOS.filter((s) => !seen.has(s) && (s.tags ?? []).some((t) => tags.includes(t))));
+  }
+  return withTags(out, tags);
 }
 
 /** The scenarios carrying one of `tags` (all of them when no tag is asked for). */

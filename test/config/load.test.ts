@@ -112,6 +112,7 @@ export default defineConfig({
         dir: join(cwd, 'reports/latest'),
         reporters: ['console', 'json', 'markdown', 'junit', 'html'],
       },
+      alerts: { files: [], relabel: {} },
     };
     assert.deepEqual(config, expected);
   });

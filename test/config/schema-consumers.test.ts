@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { configSchema, resolveConfig, type FullConfig } from '../../src/config/index.ts';
 import {
+  alertSettings,
   createRunReporters,
   validateScenarios,
   environmentOptions,
@@ -128,6 +129,10 @@ const EVERYTHING = {
   timeScale: 0.5,
   allowHosts: ['example.test'],
   seed: 2,
+  alerts: {
+    files: ['alerts/examples/http-5xx-ratio.rules.yml'],
+    relabel: { their_requests_total: { from: 'http_requests_total', labels: { code: 'status' } } },
+  },
 };
 
 /**
@@ -166,6 +171,7 @@ describe('config schema consumers', () => {
       validateScenarios([baseline], c);
       runInfo(c, []);
       createRunReporters(c);
+      await alertSettings(c, []);
       await selectScenarios(c.scenarios);
     }
     const unread = leaves.filter((leaf) => {
@@ -187,7 +193,7 @@ describe('config schema consumers', () => {
 
 /** Object keys of a config as a schema-like tree, for the coverage check above. */
 function toSchemaShape(value: Record<string, unknown>): Record<string, JsonSchema> {
-  const records = new Set(['env', 'logPatterns', 'headers', 'ports', 'override']);
+  const records = new Set(['env', 'logPatterns', 'headers', 'ports', 'override', 'relabel']);
   return Object.fromEntries(
     Object.entries(value).map(([key, child]) => [
       key,

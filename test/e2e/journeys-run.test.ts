@@ -1,8 +1,9 @@
 /**
- * Browser journeys through `keystorm run`: a scenario file with a journey beside its load, played
- * against the example gateway's page in a real Chromium. With the page fixed the journey SLO is
- * met; with the seed's bug on (the follow-up's failure replaces the answer) the run breaches it
- * (exit 1) and the report names the finding.
+ * Browser journeys through `keystorm run`, against the example gateway's page in a real
+ * Chromium: the built-in journey drills pass on the hardened gateway (a signed-in user keeps
+ * working through a JWKS outage; a sign-in while the provider is down fails with a readable
+ * error), and a scenario file with a journey beside its load breaches its journey SLO (exit 1)
+ * when the seed's bug is on (the follow-up's failure replaces the answer), naming the finding.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -47,12 +48,40 @@ describe('browser journeys in a scenario run', () => {
     return { code: r.code, run: summary, stderr: r.stderr };
   };
 
-  it('meets the journey SLO with the fixed page', { timeout: 160_000 }, async () => {
-    const { code, run, stderr } = await play('fixed', []);
-    const s = run.scenarios[0];
-    assert.equal(code, 0, `${JSON.stringify(s?.journeys)}\n${stderr.slice(-2000)}`);
-    assert.equal(s?.journeys?.[0]?.outcome, 'passed');
-  });
+  it(
+    'keeps a signed-in user working through a JWKS outage, and fails a sign-in cleanly while the provider is down (built-in drills)',
+    { timeout: 200_000 },
+    async () => {
+      const out = join(dir, 'built-in');
+      const r = await runCli(
+        ['run', 'jwks-outage-journey', 'cold-start-journey', '--out', out, '--reporter', 'json'],
+        { timeoutMs: 190_000 },
+      );
+      const run = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as RunResult;
+      const [outage, coldStart] = run.scenarios;
+      const show = JSON.stringify(
+        run.scenarios.map((s) => ({ name: s.name, status: s.status, journeys: s.journeys, slos: s.slos })),
+      );
+      assert.equal(r.code, 0, `${show}\n${r.stderr.slice(-2000)}`);
+      assert.equal(outage?.name, 'jwks-outage-journey');
+      assert.ok((outage?.journeys ?? []).length >= 2, show);
+      assert.ok(
+        outage?.journeys?.every((j) => j.journey === 'ask-answer' && j.outcome === 'passed'),
+        show,
+      );
+      assert.ok(
+        outage?.preconditions.every((p) => p.met),
+        show,
+      );
+      assert.equal(coldStart?.name, 'cold-start-journey');
+      assert.equal(coldStart?.journeys?.[0]?.journey, 'sign-in-provider-down');
+      assert.equal(coldStart?.journeys?.[0]?.outcome, 'passed', show);
+      assert.ok(
+        coldStart?.preconditions.every((p) => p.met),
+        show,
+      );
+    },
+  );
 
   it(
     'breaches it when the follow-up replaces the answer with an error (the seed’s bug)',

@@ -87,9 +87,11 @@ describe('keystorm run: bad input and interruption', () => {
   it('lists the built-in scenarios as JSON', async () => {
     const r = await runCli(['list', '--json'], { timeoutMs: 30_000 });
     assert.equal(r.code, 0, r.stderr);
-    const list = JSON.parse(r.stdout) as { name: string; selected: boolean }[];
+    const list = JSON.parse(r.stdout) as { name: string; selected: boolean; optIn: boolean }[];
     assert.ok(list.length >= 16);
-    assert.ok(list.every((s) => s.selected));
+    // `*` selects the default suite; the opt-in drills (promtool, Chromium) only when named.
+    assert.ok(list.every((s) => s.selected !== s.optIn));
+    assert.ok(list.some((s) => s.optIn));
   });
 
   it(

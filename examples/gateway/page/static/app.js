@@ -57,7 +57,23 @@ async function signIn() {
     code_challenge_method: 'S256',
     prompt: 'login',
   }).toString();
+  await providerReachable();
   location.assign(url.href);
+}
+
+/**
+ * A redirect to a provider that is down leaves the user on the browser's own error page (or a
+ * blank one). Ask first: an opaque answer of any status means the provider is up; a network
+ * failure becomes a readable "Sign-in failed" on this page.
+ */
+async function providerReachable() {
+  try {
+    await fetch(config.authorizeUrl, { mode: 'no-cors', cache: 'no-store' });
+  } catch {
+    throw new Error(
+      `the sign-in provider (${new URL(config.authorizeUrl).host}) cannot be reached; try again in a minute`,
+    );
+  }
 }
 
 async function tokenRequest(params) {
