@@ -24,7 +24,7 @@ export default defineScenario({
   ],
   load: {
     phases: [{ name: 'steady', rate: 10, duration: '34s' }],
-    mix: [{ kind: 'fresh', share: 1, expect: [200, 503] }],
+    mix: [{ kind: 'valid', share: 1, expect: [200, 503] }],
   },
   journeys: [{ spec: 'scenarios/browser/sign-in-provider-down.spec.ts', every: '60s' }],
   preconditions: [
