@@ -28,7 +28,7 @@ import { RequestLog } from './request-log.ts';
 import { setUpStage, tearDownStage } from './stage.ts';
 import type { Stage } from './stage.ts';
 import { counterIncreases, scrapeSut } from './sut-metrics.ts';
-import { toReportLoad, toSeries } from './summaries.ts';
+import { reportDetail, toReportLoad, toSeries } from './summaries.ts';
 
 export interface ScenarioRunSettings {
   env: RunEnvironment;
@@ -219,6 +219,7 @@ function buildResult(
     windows,
     timeline: [...timeline],
     series,
+    ...reportDetail(observed, windows),
     definition: plan.scenario,
   };
 }
