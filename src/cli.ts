@@ -30,6 +30,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'probe a deployed gateway with tokens from its real IdP',
     load: () => import('./canary/cli.ts'),
   },
+  report: {
+    summary: "re-render a run's reports from its summary.json, --compare with an older run",
+    load: () => import('./report/cli.ts'),
+  },
   list: {
     summary: 'list the built-in scenarios',
     load: async () => ({ main: (await import('./scenario/cli.ts')).listMain }),

@@ -9,34 +9,45 @@ export const CHART_SCRIPT = String.raw`
 (function () {
   var KIND_COLOURS = ['#15803d', '#0369a1', '#a16207', '#6d28d9', '#be123c', '#0f766e', '#4d7c0f'];
   var MARK = { action: '#111827', alert: '#9333ea', journey: '#0891b2' };
+  var LANE = 14;
   function decorate(d) {
-    return { hooks: { draw: [function (u) {
-      var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height, px = devicePixelRatio || 1;
-      ctx.save();
-      d.bands.forEach(function (b, i) {
-        var x0 = u.valToPos(b.from, 'x', true), x1 = u.valToPos(b.to, 'x', true);
-        ctx.globalAlpha = 0.1; ctx.fillStyle = b.colour;
-        ctx.fillRect(x0, top, Math.max(1, x1 - x0), h);
-        ctx.globalAlpha = 0.85;
-        var lane = top + i * 14 * px;
-        ctx.fillRect(x0, lane, Math.max(2, x1 - x0), 12 * px);
-        ctx.globalAlpha = 1; ctx.fillStyle = '#fff'; ctx.font = (10 * px) + 'px sans-serif';
-        ctx.fillText(b.name, x0 + 3 * px, lane + 9 * px);
-      });
-      d.markers.forEach(function (m, i) {
-        var x = u.valToPos(m.at, 'x', true);
-        ctx.strokeStyle = MARK[m.kind] || '#111'; ctx.lineWidth = px; ctx.setLineDash([4 * px, 3 * px]);
-        ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
-        ctx.setLineDash([]); ctx.fillStyle = MARK[m.kind] || '#111'; ctx.font = (10 * px) + 'px sans-serif';
-        ctx.fillText(m.label.slice(0, 28), x + 3 * px, top + h - (4 + (i % 3) * 12) * px);
-      });
-      ctx.restore();
-    }] } };
+    return { hooks: {
+      // Fault shading goes under the series; lanes (above the plot) and markers over them.
+      drawClear: [function (u) {
+        var ctx = u.ctx; ctx.save(); ctx.globalAlpha = 0.1;
+        d.bands.forEach(function (b) {
+          var x0 = u.valToPos(b.from, 'x', true), x1 = u.valToPos(b.to, 'x', true);
+          ctx.fillStyle = b.colour; ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+        });
+        ctx.restore();
+      }],
+      draw: [function (u) {
+        var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height, px = devicePixelRatio || 1;
+        ctx.save(); ctx.font = (10 * px) + 'px sans-serif'; ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic';
+        d.bands.forEach(function (b, i) {
+          var x0 = u.valToPos(b.from, 'x', true), x1 = u.valToPos(b.to, 'x', true);
+          var lane = top - (d.bands.length - i) * LANE * px;
+          ctx.globalAlpha = 0.9; ctx.fillStyle = b.colour;
+          ctx.fillRect(x0, lane, Math.max(2, x1 - x0), (LANE - 2) * px);
+          ctx.globalAlpha = 1; ctx.fillStyle = '#fff';
+          ctx.fillText(b.name, x0 + 3 * px, lane + 9 * px);
+        });
+        d.markers.forEach(function (m, i) {
+          var x = u.valToPos(m.at, 'x', true), colour = MARK[m.kind] || '#111';
+          ctx.strokeStyle = colour; ctx.lineWidth = px; ctx.setLineDash([4 * px, 3 * px]);
+          ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
+          ctx.setLineDash([]); ctx.fillStyle = colour;
+          ctx.fillText(m.label.slice(0, 28), x + 3 * px, top + h - (4 + (i % 3) * 12) * px);
+        });
+        ctx.restore();
+      }],
+    } };
   }
   function rate(counts, w) { return counts.map(function (n, i) { return n / (w[i] || 1); }); }
   function mid(d) { return d.t.map(function (t, i) { return t + d.w[i] / 2; }); }
   function opts(title, scale, series, d, width) {
-    return { title: title, width: width, height: 220, plugins: [decorate(d)], scales: { x: { time: false } },
+    return { title: title, width: width, height: 220 + d.bands.length * LANE, plugins: [decorate(d)],
+      padding: [8 + d.bands.length * LANE, 12, 0, 0], scales: { x: { time: false } },
       axes: [{ label: 'run time (s), ' + scale }, {}], series: [{ label: 't (s)' }].concat(series) };
   }
   function draw(i) {
