@@ -68,8 +68,8 @@ function buckets(s: ScenarioResult): Pick<ScenarioChartData, 't' | 'w' | 'kinds'
   if (chart !== undefined && chart.kinds.length > 0) {
     const n = Math.max(...chart.kinds.map((k) => k.requests.length));
     const t = Array.from({ length: n }, (_, i) => sec(i * chart.bucketMs));
-    const w = t.map((from, i) =>
-      i === n - 1 ? Math.max(0.001, sec(chart.untilMs) - from) : chart.bucketMs / 1000,
+    const w = t.map((_, i) =>
+      i === n - 1 ? Math.max(1, chart.untilMs - i * chart.bucketMs) / 1000 : chart.bucketMs / 1000,
     );
     return { t, w, kinds: chart.kinds.map(chartKind), mixed: false };
   }
