@@ -14,6 +14,7 @@ import { chartData, FAULT_COLOURS } from '../../src/report/chart-data.ts';
 import { compareRuns } from '../../src/report/compare.ts';
 import { degradedPeriods, timeToRecoverMs } from '../../src/report/health.ts';
 import { reviewScenario } from '../../src/report/incident.ts';
+import { renderHtml } from '../../src/reporters/html.ts';
 import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import type { RunResult, ScenarioResult } from '../../src/result/types.ts';
 import { RequestLog } from '../../src/scenario/request-log.ts';
@@ -220,6 +221,28 @@ describe('a real run read as an incident review', () => {
       assert.ok(md.includes(part), part);
     assert.match(md, /\| \+[\d.]+m?s \| action \| force-refresh \|/);
     assert.match(md, /peak concurrent JWKS fetches \(in flight at the provider\): \d+/);
+  });
+});
+
+describe('scenarios that never played', () => {
+  it('are in the overview with their reason, and get no charts', async () => {
+    const run = await realRun();
+    const played = firstScenario(run);
+    const never = (name: string, extra: Partial<ScenarioResult>): ScenarioResult => {
+      const { chart: _chart, spanLatency: _spans, ...rest } = structuredClone(played);
+      return { ...rest, name, series: [], windows: [], timeline: [], slos: [], preconditions: [], ...extra };
+    };
+    run.scenarios.push(
+      never('too-long', { status: 'skipped', skipReason: 'would play 10m20s, over the budget' }),
+      never('no-sut', { status: 'error', error: 'the SUT never became ready' }),
+    );
+    const html = await renderHtml(run);
+    assert.equal(html.match(/class="charts"/g)?.length, 1);
+    assert.match(html, /skipped: would play 10m20s, over the budget/);
+    assert.match(html, /harness failure: the SUT never became ready/);
+    const md = renderMarkdown(run);
+    assert.ok(md.includes('| too-long |  |  |  | ⏭️ |  | skipped: would play 10m20s'));
+    assert.ok(md.includes('| no-sut |  |  |  |  | 💥 | harness failure: the SUT never became ready |'));
   });
 });
 
