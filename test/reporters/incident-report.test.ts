@@ -2,6 +2,8 @@
  * The incident-review report's pieces, on real data: a RequestLog fed like the load engine
  * feeds it, and the summary.json of a real short run (test/reporters/fixtures, written by
  * `keystorm run test/report-browser/short-drill.ts`: two overlapping faults and a forced refresh).
+ * Every assert.ok has a message: without one, a failing assert.ok under tsx's source maps can
+ * hang while Node looks for the call's source text.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -42,7 +44,7 @@ async function realRun(): Promise<RunResult> {
 
 function firstScenario(run: RunResult): ScenarioResult {
   const s = run.scenarios[0];
-  assert.ok(s !== undefined);
+  assert.ok(s !== undefined, 'the run has a scenario');
   return s;
 }
 
@@ -61,7 +63,7 @@ describe('chart series from the request log', () => {
     assert.equal(chart.bucketMs, 250);
     const fresh = chart.kinds.find((k) => k.kind === 'fresh');
     const expired = chart.kinds.find((k) => k.kind === 'expired');
-    assert.ok(fresh !== undefined && expired !== undefined);
+    assert.ok(fresh !== undefined && expired !== undefined, 'both kinds charted');
     assert.equal(fresh.positive, true);
     assert.equal(expired.positive, false);
     assert.equal(fresh.requests.length, 40);
@@ -86,7 +88,10 @@ describe('chart series from the request log', () => {
     assert.equal(chart.untilMs, 10_030);
     const data = chartData({ ...firstScenario(await realRun()), chart }, [], null);
     assert.equal(data.w[39], 0.28);
-    assert.ok(data.kinds[0]?.ok.every((n) => n > 0));
+    assert.ok(
+      data.kinds[0]?.ok.every((n) => n > 0),
+      'no empty bucket at the end',
+    );
   });
 
   it('leaves negative kinds out of the p95 a fault is compared with', () => {
@@ -107,7 +112,7 @@ describe('chart series from the request log', () => {
 /** The real scenario's shape, for pieces that need a whole ScenarioResult. */
 let shape: ScenarioResult | undefined;
 function firstScenarioShape(): ScenarioResult {
-  assert.ok(shape !== undefined);
+  assert.ok(shape !== undefined, 'the fixture is loaded');
   return structuredClone(shape);
 }
 
@@ -141,7 +146,7 @@ describe('a real run read as an incident review', () => {
   it('marks the SUT degraded where requests expecting success failed, and times its recovery from the last fault', () => {
     const s = firstScenarioShape();
     const fresh = s.chart?.kinds.find((k) => k.kind === 'fresh');
-    assert.ok(fresh !== undefined && s.chart !== undefined);
+    assert.ok(fresh !== undefined && s.chart !== undefined, 'the fresh kind is charted');
     const lifted = Math.max(...s.windows.filter((w) => w.kind === 'fault').map((w) => w.toMs));
     const bucket = Math.floor(lifted / s.chart.bucketMs);
     fresh.unexpected[bucket] = 2;
@@ -154,13 +159,16 @@ describe('a real run read as an incident review', () => {
     assert.equal(review.impact.rejected, 2);
     const degraded = review.timeline.find((e) => e.what === 'SUT degraded');
     assert.match(degraded?.detail ?? '', /2 of \d+ requests expecting success failed \(2 with 401\/403\)/);
-    assert.ok(review.timeline.some((e) => e.what === 'SUT recovered'));
+    assert.ok(
+      review.timeline.some((e) => e.what === 'SUT recovered'),
+      'a recovery row',
+    );
   });
 
   it('says the SUT did not recover when failures last to the end of the run', () => {
     const s = firstScenarioShape();
     const fresh = s.chart?.kinds.find((k) => k.kind === 'fresh');
-    assert.ok(fresh !== undefined);
+    assert.ok(fresh !== undefined, 'the fresh kind is charted');
     const last = fresh.unexpected.length - 1;
     fresh.unexpected[last] = 1;
     fresh.unexpected[last - 1] = 1;
@@ -197,7 +205,10 @@ describe('a real run read as an incident review', () => {
       [1800, 'alert JwksFetchFailing firing'],
     ]);
     const markers = chartData(s, review.timeline, null).markers;
-    assert.ok(markers.some((m) => m.kind === 'alert' && m.at === 1.8));
+    assert.ok(
+      markers.some((m) => m.kind === 'alert' && m.at === 1.8),
+      'an alert marker at 1.8 s',
+    );
   });
 
   it('gives two overlapping faults bands of different colours', () => {
@@ -241,14 +252,14 @@ describe('scenarios that never played', () => {
     assert.match(html, /skipped: would play 10m20s, over the budget/);
     assert.match(html, /harness failure: the SUT never became ready/);
     const md = renderMarkdown(run);
-    assert.ok(md.includes('| too-long |  |  |  | ⏭️ |  | skipped: would play 10m20s'));
-    assert.ok(md.includes('| no-sut |  |  |  |  | 💥 | harness failure: the SUT never became ready |'));
+    assert.ok(md.includes('| too-long |  |  |  | ⏭️ |  | skipped: would play 10m20s'), md);
+    assert.ok(md.includes('| no-sut |  |  |  |  | 💥 | harness failure: the SUT never became ready |'), md);
   });
 });
 
 let runCopy: RunResult | undefined;
 function runShape(): RunResult {
-  assert.ok(runCopy !== undefined);
+  assert.ok(runCopy !== undefined, 'the fixture is loaded');
   return runCopy;
 }
 
@@ -270,7 +281,7 @@ describe('comparing two runs', () => {
     const s = firstScenario(now);
     s.status = 'failed';
     const slo = s.slos[0];
-    assert.ok(slo !== undefined);
+    assert.ok(slo !== undefined, 'the scenario has an SLO');
     slo.status = 'fail';
     s.idp.peakConcurrentJwksFetches += 5;
     const c = compareRuns(runShape(), now);
