@@ -34,6 +34,8 @@ export interface ScenarioChartData {
   markers: { at: number; label: string; kind: 'action' | 'alert' | 'journey' }[];
   jwks: { t: number[]; fetches: number[] };
   baselineP95: number | null;
+  /** End of the x axis (s): every chart of a scenario spans [0, xMax], so they line up. */
+  xMax: number;
 }
 
 export function chartData(
@@ -43,8 +45,18 @@ export function chartData(
 ): ScenarioChartData {
   const faults = s.windows.filter((w) => w.kind === 'fault').sort((a, b) => a.fromMs - b.fromMs);
   const names = [...new Set(faults.map((f) => f.name))];
+  const series = buckets(s);
+  const lastT = series.t.length - 1;
+  const xMax = Math.max(
+    lastT < 0 ? 0 : (series.t[lastT] ?? 0) + (series.w[lastT] ?? 0),
+    ...faults.map((f) => sec(f.toMs)),
+  );
+  // The provider is read by second; a last second mostly after the load's end would draw a
+  // false drop, so it is left out (as the request buckets fold their last sliver in).
+  const seconds = s.series.filter((p) => p.t + 0.5 <= xMax);
   return {
-    ...buckets(s),
+    ...series,
+    xMax,
     bands: faults.map((f) => ({
       name: f.name,
       from: sec(f.fromMs),
@@ -58,7 +70,7 @@ export function chartData(
           ? [{ at: sec(e.atMs), label: e.what, kind: 'alert' }]
           : [],
     ),
-    jwks: { t: s.series.map((p) => p.t), fetches: s.series.map((p) => p.jwksFetches) },
+    jwks: { t: seconds.map((p) => p.t), fetches: seconds.map((p) => p.jwksFetches) },
     baselineP95,
   };
 }

@@ -47,7 +47,7 @@ export const CHART_SCRIPT = String.raw`
   function mid(d) { return d.t.map(function (t, i) { return t + d.w[i] / 2; }); }
   function opts(title, scale, series, d, width) {
     return { title: title, width: width, height: 220 + d.bands.length * LANE, plugins: [decorate(d)],
-      padding: [8 + d.bands.length * LANE, 12, 0, 0], scales: { x: { time: false } },
+      padding: [8 + d.bands.length * LANE, 12, 0, 0], scales: { x: { time: false, range: [0, d.xMax] } },
       axes: [{ label: 'run time (s), ' + scale }, {}], series: [{ label: 't (s)' }].concat(series) };
   }
   function draw(i) {

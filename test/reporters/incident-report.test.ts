@@ -224,6 +224,17 @@ describe('a real run read as an incident review', () => {
     assert.ok((bands[1]?.from ?? 0) < (bands[0]?.to ?? 0), 'the faults overlap');
   });
 
+  it('spans every chart of a scenario over the load, without a mostly-empty last second', () => {
+    const s = firstScenarioShape();
+    const data = chartData(s, [], null);
+    assert.equal(data.xMax, (s.chart?.untilMs ?? 0) / 1000);
+    assert.ok(
+      data.jwks.t.every((t) => t + 0.5 <= data.xMax),
+      `JWKS seconds ${data.jwks.t.join(',')} within ${data.xMax}`,
+    );
+    assert.ok(data.jwks.t.length >= Math.floor(data.xMax), 'every whole second of the load is charted');
+  });
+
   it('writes the overview, summary, impact, timeline and evidence into report.md', async () => {
     const md = renderMarkdown(await realRun());
     assert.match(md, /\| scenario \| passed \| failed \| inconclusive \| skipped \| error \| breached SLOs/);
