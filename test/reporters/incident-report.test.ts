@@ -17,6 +17,7 @@ import { compareRuns } from '../../src/report/compare.ts';
 import { degradedPeriods, timeToRecoverMs } from '../../src/report/health.ts';
 import { reviewScenario } from '../../src/report/incident.ts';
 import { renderHtml } from '../../src/reporters/html.ts';
+import { summaryJson } from '../../src/reporters/json.ts';
 import { renderMarkdown } from '../../src/reporters/markdown.ts';
 import type { RunResult, ScenarioResult } from '../../src/result/types.ts';
 import { RequestLog } from '../../src/scenario/request-log.ts';
@@ -233,6 +234,14 @@ describe('a real run read as an incident review', () => {
       `JWKS seconds ${data.jwks.t.join(',')} within ${data.xMax}`,
     );
     assert.ok(data.jwks.t.length >= Math.floor(data.xMax), 'every whole second of the load is charted');
+  });
+
+  it('writes summary.json with the chart series on one line each, losing nothing', async () => {
+    const run = await realRun();
+    const text = summaryJson(run);
+    assert.deepEqual(JSON.parse(text), run);
+    assert.match(text, /"requests": \[\d+(,\d+)+\]/);
+    assert.match(text, /"p95": \[(-?[\d.]+|null)(,(-?[\d.]+|null))+\]/);
   });
 
   it('writes the overview, summary, impact, timeline and evidence into report.md', async () => {
