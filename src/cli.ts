@@ -34,6 +34,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'export scenarios as k6 scripts and k6-operator TestRuns',
     load: () => import('./k6/export/cli.ts'),
   },
+  report: {
+    summary: "re-render a run's reports from its summary.json, --compare with an older run",
+    load: () => import('./report/cli.ts'),
+  },
   list: {
     summary: 'list the built-in scenarios',
     load: async () => ({ main: (await import('./scenario/cli.ts')).listMain }),

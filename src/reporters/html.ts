@@ -1,15 +1,23 @@
 /**
- * report.html: one self-contained page (no network needed to open it) with the verdicts and,
- * per scenario, charts of throughput and status classes, latency percentiles and JWKS fetches,
- * with fault windows shaded. Charts are uPlot, inlined from node_modules.
+ * report.html: one self-contained page (uPlot inlined, no network needed) that reads like an
+ * incident review: the run overview (scenario × verdict, with the breached SLOs and unmet
+ * premises named), the comparison with a previous run when given, then per scenario its summary,
+ * impact, detection, graphs, timeline and evidence. Charts are drawn lazily as they scroll into
+ * view, so a 16-scenario report opens at once.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { RunResult, ScenarioResult } from '../result/types.ts';
+import type { RunResult } from '../result/types.ts';
 import { tallyVerdicts } from '../result/types.ts';
+import { chartData } from '../report/chart-data.ts';
+import type { Comparison } from '../report/compare.ts';
+import { reviewScenario } from '../report/incident.ts';
+import { overviewRows, shownColumns } from '../report/overview.ts';
+import { figureValue } from '../report/text.ts';
 import { formatDuration } from '../util/duration.ts';
-import { ms, observed, pct } from './format.ts';
+import { CHART_SCRIPT } from './html-charts.ts';
+import { esc, scenarioHtml } from './html-review.ts';
 import type { Reporter } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -23,129 +31,90 @@ async function uplotAssets(): Promise<{ js: string; css: string }> {
   return { js, css };
 }
 
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** JSON that is safe inside a <script> element. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-function scenarioHtml(s: ScenarioResult, index: number): string {
-  const unexpectedRate = s.load.requests === 0 ? null : s.load.unexpected / s.load.requests;
-  const rows = s.slos
+function overviewHtml(run: RunResult): string {
+  const rows = overviewRows(run);
+  const columns = shownColumns(rows);
+  const body = rows
+    .map(
+      (r, i) =>
+        `<tr><td><a href="#s${i}">${esc(r.scenario)}</a></td>${columns
+          .map(
+            (c) => `<td class="cell ${c === r.status ? `hit ${c}` : ''}">${c === r.status ? '●' : ''}</td>`,
+          )
+          .join('')}<td>${r.causes.map((c) => esc(c)).join('<br>')}</td></tr>`,
+    )
+    .join('');
+  return `<table class="overview"><thead><tr><th>scenario</th>${columns.map((c) => `<th>${c}</th>`).join('')}<th>breached SLOs · unmet premises</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+export function comparisonHtml(c: Comparison): string {
+  const verdicts = c.verdicts
     .map(
       (v) =>
-        `<tr class="${v.status}"><td>${v.status}</td><td><code>${esc(v.metric)} ${esc(v.expression)}</code>${v.strict ? '' : ' <em>warn-only</em>'}</td>` +
-        `<td>${esc(v.window)}</td><td>${esc(observed(v.metric, v.observed))}</td><td>${v.samples}</td><td>${esc(v.message ?? '')}</td></tr>`,
+        `<tr><td>${esc(v.scenario)}</td><td>${esc(v.from)}</td><td class="${esc(v.to)}">${esc(v.to)}</td></tr>`,
     )
-    .join('\n');
-  const timeline = s.timeline
+    .join('');
+  const slos = c.slos
     .map(
-      (e) =>
-        `<li class="${e.ok ? '' : 'fail'}">+${esc(formatDuration(e.atMs))} ${esc(e.what)}${e.detail ? ` — ${esc(e.detail)}` : ''}</li>`,
+      (s) =>
+        `<tr><td>${esc(s.scenario)}</td><td><code>${esc(s.slo)}</code></td><td>${esc(s.from)}</td><td>${esc(s.to)}</td></tr>`,
     )
-    .join('\n');
-  return `<section id="s${index}">
-<h2 class="${s.status}">${esc(s.name)} <small>${esc(s.status)}</small></h2>
-<p class="hypothesis">${esc(s.hypothesis)}</p>
-<p>Covers ${esc(s.covers.join(', ') || '–')} · ${esc(formatDuration(s.durationMs))} · ${s.load.requests} requests · unexpected ${esc(pct(unexpectedRate))} ·
-p95 ${esc(ms(s.load.corrected.p95))} (uncorrected ${esc(ms(s.load.uncorrected.p95))}) · JWKS fetches ${s.idp.jwksFetches}, peak concurrent ${s.idp.peakConcurrentJwksFetches}</p>
-${s.error === undefined ? '' : `<p class="error">harness failure: ${esc(s.error)}</p>`}
-${s.skipReason === undefined ? '' : `<p class="skipped">skipped: ${esc(s.skipReason)}</p>`}
-${findingsHtml(s)}
-<table><thead><tr><th></th><th>SLO</th><th>window</th><th>observed</th><th>samples</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>
-<div class="charts"><div id="c${index}-traffic"></div><div id="c${index}-latency"></div><div id="c${index}-jwks"></div></div>
-<details><summary>timeline</summary><ul>${timeline}</ul></details>
+    .join('');
+  const figures = c.figures
+    .map(
+      (f) =>
+        `<tr class="${f.worse ? 'fail' : 'pass'}"><td>${f.worse ? 'worse' : 'better'}</td><td>${esc(f.scenario)}</td><td>${esc(f.figure)}</td><td>${esc(figureValue(f.unit, f.from))}</td><td>${esc(figureValue(f.unit, f.to))}</td></tr>`,
+    )
+    .join('');
+  return `<section id="compare"><h2>Compared with the previous run</h2>
+<p>Previous run ${esc(c.old.startedAt)} (${esc(c.old.status)}) → this run ${esc(c.now.status)}.</p>
+<h3>Verdicts that changed</h3>${verdicts === '' ? '<p>none</p>' : `<table><thead><tr><th>scenario</th><th>was</th><th>now</th></tr></thead><tbody>${verdicts}</tbody></table>`}
+<h3>SLO verdicts that changed</h3>${slos === '' ? '<p>none</p>' : `<table><thead><tr><th>scenario</th><th>SLO</th><th>was</th><th>now</th></tr></thead><tbody>${slos}</tbody></table>`}
+<h3>Figures that moved (by 20% or more)</h3>${figures === '' ? '<p>none</p>' : `<table><thead><tr><th></th><th>scenario</th><th>figure</th><th>was</th><th>now</th></tr></thead><tbody>${figures}</tbody></table>`}
 </section>`;
 }
 
-/** Premises (unmet ones say why the verdict is inconclusive), timings used, alerts and journeys. */
-function findingsHtml(s: ScenarioResult): string {
-  const parts: string[] = [];
-  const premises = s.preconditions
-    .map(
-      (p) =>
-        `<li class="${p.met ? 'pass' : 'fail'}">${p.met ? 'held' : 'NOT MET'}: ${esc(p.premise)}${p.message === undefined ? '' : ` — ${esc(p.message)}`}</li>`,
-    )
-    .join('');
-  if (premises !== '')
-    parts.push(
-      `<details${s.status === 'inconclusive' ? ' open' : ''}><summary>premises</summary><ul>${premises}</ul></details>`,
-    );
-  const timings = Object.entries(s.timings ?? {});
-  if (timings.length > 0)
-    parts.push(
-      `<p>SUT timings used: ${timings.map(([n, t]) => `${esc(n)} ${esc(formatDuration(t.ms))} (${esc(t.source)})`).join(' · ')}</p>`,
-    );
-  const alerts = (s.alerts ?? [])
-    .map(
-      (a) =>
-        `<tr class="${a.status === 'pass' ? 'pass' : a.status === 'fail' ? 'fail' : 'warn'}"><td>${esc(a.status)}</td><td>${esc(a.alert)}</td><td>${esc(a.expected)}</td><td>${a.fired ? 'fired' : 'silent'}</td><td>${a.timeToDetectMs === undefined ? '–' : esc(formatDuration(a.timeToDetectMs))}</td><td>${esc(a.reason)}</td></tr>`,
-    )
-    .join('');
-  if (alerts !== '')
-    parts.push(
-      `<table><thead><tr><th></th><th>alert</th><th>expected</th><th>observed</th><th>time to detect</th><th>note</th></tr></thead><tbody>${alerts}</tbody></table>`,
-    );
-  const journeys = (s.journeys ?? [])
-    .map(
-      (j) =>
-        `<li class="${j.outcome === 'passed' ? 'pass' : 'fail'}">+${esc(formatDuration(j.atMs))} ${esc(j.journey)} ${esc(j.outcome)} (${esc(formatDuration(j.durationMs))})${j.failure === undefined ? '' : ` — ${esc(j.failure.split('\n')[0] ?? '')}`}</li>`,
-    )
-    .join('');
-  if (journeys !== '')
-    parts.push(`<details open><summary>browser journeys</summary><ul>${journeys}</ul></details>`);
-  return parts.join('\n');
-}
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:1000px;color:#111}
+h1 .passed,h2.passed small,td.passed{color:#2a9d55} h1 .failed,h2.failed small,h2.error small,h2.interrupted small,td.failed,td.error{color:#dc2626}
+h2.inconclusive small,td.inconclusive{color:#d97706} h3{margin:1.2rem 0 .3rem;font-size:1rem}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table.facts th{font-weight:normal;color:#555;width:22rem}
+td.cell{text-align:center}td.hit.passed{color:#2a9d55}td.hit.failed,td.hit.error,td.hit.interrupted{color:#dc2626}td.hit.inconclusive{color:#d97706}td.hit.skipped{color:#6b7280}
+tr.fail td:first-child{color:#dc2626;font-weight:600}tr.pass td:first-child{color:#2a9d55}tr.warn td:first-child{color:#d97706}
+tr.ev-sut td,tr.ev-alert td{font-weight:600}tr.fail td{color:#b91c1c}td.num{white-space:nowrap;font-variant-numeric:tabular-nums}
+.hypothesis{font-style:italic}.error{color:#dc2626}li.fail{color:#dc2626}.muted{color:#6b7280}section{margin-top:2.5rem}
+.charts .chart{margin:.5rem 0;min-height:260px}`;
 
-/** Browser-side code: draws the three charts of each scenario and shades its fault windows. */
-const CHART_SCRIPT = `
-const shade = (windows) => ({ hooks: { drawClear: [(u) => {
-  const ctx = u.ctx; ctx.save(); ctx.fillStyle = 'rgba(220,80,60,0.10)';
-  for (const w of windows) {
-    const x0 = u.valToPos(w.fromMs / 1000, 'x', true), x1 = u.valToPos(w.toMs / 1000, 'x', true);
-    ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
-  }
-  ctx.restore();
-}] } });
-const opts = (title, series, windows) => ({ title, width: 900, height: 220, plugins: [shade(windows)],
-  scales: { x: { time: false } }, axes: [{ label: 's' }, {}], series: [{ label: 't' }, ...series] });
-DATA.forEach((s, i) => {
-  const t = s.series.map((p) => p.t), col = (k) => s.series.map((p) => p[k]);
-  const faults = s.windows.filter((w) => w.kind === 'fault');
-  new uPlot(opts('requests/s by outcome', [
-    { label: '2xx', stroke: '#2a9d55' }, { label: '401', stroke: '#d97706' }, { label: '403', stroke: '#7c3aed' },
-    { label: '5xx', stroke: '#dc2626' }, { label: 'errors', stroke: '#111' }, { label: 'unexpected', stroke: '#e11d48', dash: [4, 4] }], faults),
-    [t, col('s2xx'), col('s401'), col('s403'), col('s5xx'), col('errors'), col('unexpected')], document.getElementById('c' + i + '-traffic'));
-  new uPlot(opts('latency (ms, corrected)', [
-    { label: 'p50', stroke: '#2563eb' }, { label: 'p95', stroke: '#d97706' }, { label: 'p99', stroke: '#dc2626' }], faults),
-    [t, col('p50'), col('p95'), col('p99')], document.getElementById('c' + i + '-latency'));
-  new uPlot(opts('JWKS fetches/s at the provider', [{ label: 'fetches', stroke: '#0f766e' }], faults),
-    [t, col('jwksFetches')], document.getElementById('c' + i + '-jwks'));
-});`;
-
-export async function renderHtml(run: RunResult): Promise<string> {
+export async function renderHtml(run: RunResult, comparison?: Comparison): Promise<string> {
   const { js, css } = await uplotAssets();
   const t = tallyVerdicts(run);
-  const data = run.scenarios.map((s) => ({ series: s.series, windows: s.windows }));
+  const reviews = run.scenarios.map(reviewScenario);
+  const charted = run.scenarios.map(
+    (s) => s.status !== 'skipped' && (s.chart !== undefined || s.series.length > 0),
+  );
+  const data = run.scenarios.map((s, i) =>
+    charted[i] ? chartData(s, reviews[i]?.timeline ?? [], reviews[i]?.impact.baselineP95 ?? null) : null,
+  );
+  const scale = `time scale ${run.timeScale}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>keystorm: ${esc(run.status)}</title>
 <style>${css}
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:1000px;color:#111}
-h1 .passed,h2.passed small{color:#2a9d55} h1 .failed,h2.failed small,h2.error small,h2.interrupted small{color:#dc2626}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left}
-tr.fail td:first-child{color:#dc2626;font-weight:600}tr.pass td:first-child{color:#2a9d55}tr.warn td:first-child{color:#d97706}
-.hypothesis{font-style:italic}.error{color:#dc2626}li.fail{color:#dc2626}section{margin-top:2.5rem}
+${STYLE}
 </style></head><body>
 <h1>keystorm: <span class="${esc(run.status)}">${esc(run.status.toUpperCase())}</span></h1>
 <p>${run.scenarios.length} scenario(s) · ${t.pass} SLOs met · ${t.fail} breached · ${t.warn} warned · ${esc(formatDuration(run.durationMs))} ·
-seed ${run.seed} · time scale ${run.timeScale} · started ${esc(run.startedAt)} · SUT ${esc(run.sut.description)} (${run.sut.replicas} replica(s))</p>
-<ul>${run.scenarios.map((s, i) => `<li><a href="#s${i}">${esc(s.name)}</a> — ${esc(s.status)}</li>`).join('')}</ul>
-${run.scenarios.map(scenarioHtml).join('\n')}
+seed ${run.seed} · ${esc(scale)} (every offset, window and chart axis is run time since the scenario's load started) · started ${esc(run.startedAt)} · SUT ${esc(run.sut.description)} (${run.sut.replicas} replica(s))</p>
+<h2>Overview</h2>
+${overviewHtml(run)}
+${comparison === undefined ? '' : comparisonHtml(comparison)}
+${run.scenarios.map((s, i) => scenarioHtml(s, reviews[i] ?? reviewScenario(s), i, charted[i] === true)).join('\n')}
 <script>${js}</script>
-<script>const DATA = ${scriptJson(data)};${CHART_SCRIPT}</script>
+<script>const SCALE = ${scriptJson(scale)}; const DATA = ${scriptJson(data)};${CHART_SCRIPT}</script>
 </body></html>
 `;
 }

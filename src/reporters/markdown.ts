@@ -1,8 +1,18 @@
-/** report.md: a readable report for PR comments and job summaries ($GITHUB_STEP_SUMMARY). */
+/**
+ * report.md: a readable report for PR comments and job summaries ($GITHUB_STEP_SUMMARY), with
+ * the same overview and, per scenario, the same summary, impact, detection, timeline and
+ * evidence as report.html, in text.
+ */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunResult, ScenarioResult } from '../result/types.ts';
 import { tallyVerdicts } from '../result/types.ts';
+import type { Comparison } from '../report/compare.ts';
+import type { IncidentReview } from '../report/incident.ts';
+import { reviewScenario } from '../report/incident.ts';
+import { overviewRows, shownColumns } from '../report/overview.ts';
+import { bucketNote, comparisonLines, evidenceRows, impactRows } from '../report/text.ts';
+import type { Row } from '../report/text.ts';
 import { formatDuration } from '../util/duration.ts';
 import { ms, observed, pct } from './format.ts';
 import type { Reporter } from './types.ts';
@@ -21,6 +31,50 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+function factLines(rows: readonly Row[]): string[] {
+  return [...rows.map(([k, v]) => `- ${k}: ${escapeCell(v)}`), ''];
+}
+
+function offset(ms: number): string {
+  return `${ms < 0 ? '−' : '+'}${formatDuration(Math.abs(ms))}`;
+}
+
+/** Summary, impact, detection, timeline and evidence: the incident review in text. */
+function reviewLines(s: ScenarioResult, review: IncidentReview): string[] {
+  if (s.status === 'skipped') return [`**Summary.** ${review.summary}`, ''];
+  const lines = [
+    `**Summary.** ${review.summary}`,
+    '',
+    '**Impact**',
+    '',
+    ...factLines(impactRows(review.impact, bucketNote(s.chart?.bucketMs))),
+    '**Detection**',
+    '',
+  ];
+  if (review.detection.length === 0) lines.push('No alert rules were verified in this scenario.', '');
+  for (const d of review.detection)
+    lines.push(
+      `- ${d.alert} (${d.status}, expected ${d.expected}): ${d.fired ? 'fired' : 'silent'}` +
+        (d.pendingMs === undefined ? '' : `, pending ${offset(d.pendingMs)}`) +
+        (d.firingMs === undefined ? '' : `, firing ${offset(d.firingMs)}`) +
+        (d.timeToDetectMs === undefined ? '' : `, time to detect ${formatDuration(d.timeToDetectMs)}`) +
+        ` — ${escapeCell(d.reason)}`,
+    );
+  if (review.detection.length > 0) lines.push('');
+  lines.push(
+    '**Timeline** (run time since the load started)',
+    '',
+    '| offset | type | event | detail |',
+    '|---|---|---|---|',
+  );
+  for (const e of review.timeline)
+    lines.push(
+      `| ${offset(e.atMs)} | ${e.kind} | ${e.ok ? '' : '❗ '}${escapeCell(e.what)} | ${escapeCell(e.detail?.split('\n')[0] ?? '')} |`,
+    );
+  lines.push('', '**Evidence**', '', ...factLines(evidenceRows(review.evidence)));
+  return lines;
+}
+
 function scenarioSection(s: ScenarioResult): string {
   const unexpectedRate = s.load.requests === 0 ? null : s.load.unexpected / s.load.requests;
   const lines = [
@@ -28,6 +82,7 @@ function scenarioSection(s: ScenarioResult): string {
     '',
     `> ${s.hypothesis}`,
     '',
+    ...reviewLines(s, reviewScenario(s)),
     `Covers ${s.covers.join(', ') || '–'} · ${formatDuration(s.durationMs)} · ${s.load.requests} requests · ` +
       `unexpected ${pct(unexpectedRate)} · p95 ${ms(s.load.corrected.p95)} (uncorrected ${ms(s.load.uncorrected.p95)}) · ` +
       `JWKS fetches ${s.idp.jwksFetches} (peak concurrent ${s.idp.peakConcurrentJwksFetches})`,
@@ -36,10 +91,6 @@ function scenarioSection(s: ScenarioResult): string {
   if (s.error !== undefined) lines.push(`**Harness failure:** ${escapeCell(s.error)}`, '');
   if (s.skipReason !== undefined) lines.push(`**Skipped:** ${escapeCell(s.skipReason)}`, '');
   lines.push(...premiseLines(s), ...timingLines(s), ...alertLines(s), ...journeyLines(s));
-  const counters = Object.entries(s.sutCounters ?? {});
-  if (counters.length > 0) {
-    lines.push(`SUT counters: ${counters.map(([name, n]) => `\`${name}\` +${n}`).join(' · ')}`, '');
-  }
   if (s.slos.length > 0)
     lines.push('| | SLO | window | observed | samples | note |', '|---|---|---|---|---|---|');
   for (const v of s.slos) {
@@ -48,6 +99,7 @@ function scenarioSection(s: ScenarioResult): string {
         `${observed(v.metric, v.observed)} | ${v.samples} | ${escapeCell(v.message ?? '')} |`,
     );
   }
+  lines.push('');
   return lines.join('\n');
 }
 
@@ -106,15 +158,42 @@ function timingLines(s: ScenarioResult): string[] {
   return lines;
 }
 
-export function renderMarkdown(run: RunResult): string {
+/** The run overview: scenario × verdict, with what made each verdict named. */
+function overviewLines(run: RunResult): string[] {
+  const rows = overviewRows(run);
+  const columns = shownColumns(rows);
+  return [
+    `| scenario | ${columns.join(' | ')} | breached SLOs · unmet premises |`,
+    `|---|${columns.map(() => ':-:').join('|')}|---|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${columns.map((c) => (c === r.status ? SCENARIO_ICON[c] : '')).join(' | ')} | ` +
+        `${r.causes.map(escapeCell).join('<br>')} |`,
+    ),
+    '',
+  ];
+}
+
+function comparisonSection(c: Comparison): string[] {
+  return [
+    '## Compared with the previous run',
+    '',
+    ...comparisonLines(c).map((l) => `- ${escapeCell(l)}`),
+    '',
+  ];
+}
+
+export function renderMarkdown(run: RunResult, comparison?: Comparison): string {
   const t = tallyVerdicts(run);
   const head = [
     `# keystorm: ${run.status.toUpperCase()}`,
     '',
     `${run.scenarios.length} scenario(s) · ${t.pass} SLOs met · ${t.fail} breached · ${t.warn} warned · ${t['n/a']} not applicable · ` +
       `${formatDuration(run.durationMs)} · seed ${run.seed} · time scale ${run.timeScale} · SUT: ${escapeCell(run.sut.description)} ` +
-      `(${run.sut.replicas} replica${run.sut.replicas === 1 ? '' : 's'})`,
+      `(${run.sut.replicas} replica${run.sut.replicas === 1 ? '' : 's'}); every offset is run time since the scenario's load started`,
     '',
+    ...overviewLines(run),
+    ...(comparison === undefined ? [] : comparisonSection(comparison)),
     '| scenario | verdict | SLOs met | requests | p95 | JWKS fetches |',
     '|---|---|---|---|---|---|',
     ...run.scenarios.map(

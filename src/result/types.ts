@@ -76,6 +76,45 @@ export interface SeriesPoint {
   jwksFetches: number;
 }
 
+/**
+ * One request kind's figures per chart bucket, by when requests were due (run time). Columnar:
+ * index i covers [i × bucketMs, (i + 1) × bucketMs), except the last, which runs to `untilMs`
+ * (between half and one and a half buckets): charts divide by each bucket's real width, so the
+ * run's end shows no false drop.
+ */
+export interface KindSeries {
+  kind: string;
+  /** The kind expects success (a 2xx): its 401/403s are requests that should have passed. */
+  positive: boolean;
+  requests: number[];
+  /** Expected outcomes. */
+  ok: number[];
+  s401: number[];
+  s403: number[];
+  s5xx: number[];
+  /** Transport errors (timeouts, resets, refused). */
+  errors: number[];
+  unexpected: number[];
+  /** Corrected latency p95 of the bucket, ms (null without requests). */
+  p95: (number | null)[];
+}
+
+/** Chart series at a resolution that fits the scenario's length (250 ms under a minute). */
+export interface ChartSeries {
+  bucketMs: number;
+  /** Run ms the series covers (the last bucket ends here). */
+  untilMs: number;
+  kinds: KindSeries[];
+}
+
+/** Corrected p95 of the success-expecting kinds over one span (baseline, a fault, recovery). */
+export interface SpanLatency {
+  /** The window name (`baseline`, a fault's name, `recovery`). */
+  window: string;
+  p95: number | null;
+  samples: number;
+}
+
 export interface LatencySummary {
   p50: number | null;
   p90: number | null;
@@ -167,6 +206,12 @@ export interface ScenarioResult {
   windows: WindowSpan[];
   timeline: TimelineEntry[];
   series: SeriesPoint[];
+  /** Per-kind chart series at sub-second resolution for short scenarios (absent in older results). */
+  chart?: ChartSeries;
+  /** p95 of the success-expecting kinds per span, for "p95 against baseline" (absent in older results). */
+  spanLatency?: SpanLatency[];
+  /** Wall clock (epoch ms) of time 0: alert timestamps are epoch ms and are placed with it. */
+  loadEpochMs?: number;
   /** The scenario as declared (data only), so a report can be re-run or exported. */
   definition: unknown;
 }

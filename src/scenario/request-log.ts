@@ -39,6 +39,19 @@ const UNEXPECTED = 1;
 const SECURITY_FAILURE = 2;
 const LATE = 4;
 
+/** One logged request as {@link RequestLog.scan} shows it (the same object, refilled per row). */
+export interface LoggedRequest {
+  intendedMs: number;
+  /** Coordinated-omission corrected latency, ms. */
+  correctedMs: number;
+  /** HTTP status, 0 when none was received. */
+  status: number;
+  /** A transport error (timeout, reset, refused …) ended it. */
+  error: boolean;
+  unexpected: boolean;
+  kind: string;
+}
+
 export interface RequestLogOptions {
   /** A start sent later than this after its intended time is late (the engine's threshold). */
   lateThresholdMs?: number;
@@ -57,6 +70,8 @@ export class RequestLog implements LoadWindowReader {
   readonly #tagSets: (readonly string[])[] = [];
   readonly #tagSetIndex = new Map<string, number>();
   readonly #byTagList = new WeakMap<readonly string[], Map<string, number>>();
+  /** Kinds with a request that expects success (a 2xx): failures of these are user-visible. */
+  readonly #positive = new Set<string>();
   readonly #lateMs: number;
   /** True once MAX_LOGGED was reached: later requests were not logged. */
   truncated = false;
@@ -91,6 +106,34 @@ export class RequestLog implements LoadWindowReader {
       (isSecurityFailure(sample.status, sample.expect) ? SECURITY_FAILURE : 0) |
       (sample.sentMs >= 0 && sample.sentMs - sample.intendedMs > this.#lateMs ? LATE : 0);
     this.#tagSet[i] = this.#tagSetOf(sample.kind, sample.tags);
+    if (expectsSuccess(sample.expect)) this.#positive.add(sample.kind);
+  }
+
+  /** Whether requests of this kind expect success (a 2xx), i.e. are not negative cases. */
+  expectsSuccess(kind: string): boolean {
+    return this.#positive.has(kind);
+  }
+
+  /** Visits every logged request in the order booked (for charts; the object is reused). */
+  scan(visit: (request: Readonly<LoggedRequest>) => void): void {
+    const row: LoggedRequest = {
+      intendedMs: 0,
+      correctedMs: 0,
+      status: 0,
+      error: false,
+      unexpected: false,
+      kind: '',
+    };
+    for (let i = 0; i < this.#size; i++) {
+      row.intendedMs = this.#intended[i] ?? 0;
+      row.correctedMs = this.#corrected[i] ?? 0;
+      row.status = this.#status[i] ?? 0;
+      row.error = (this.#error[i] ?? 0) > 0;
+      row.unexpected = ((this.#flags[i] ?? 0) & UNEXPECTED) !== 0;
+      // The first tag of a set is the request's kind (its mix entry); the rest are token states.
+      row.kind = this.#tagSets[this.#tagSet[i] ?? 0]?.[0] ?? '';
+      visit(row);
+    }
   }
 
   /** The requests due in [fromMs, toMs), read as an SLO window; `kind` selects those carrying that tag. */
@@ -235,4 +278,9 @@ export class RequestLog implements LoadWindowReader {
     this.#flags = grow(this.#flags, (k) => new Uint8Array(k));
     this.#tagSet = grow(this.#tagSet, (k) => new Uint16Array(k));
   }
+}
+
+/** A request expects success when it names no statuses (2xx/3xx by default) or names a 2xx. */
+function expectsSuccess(expect: readonly number[] | undefined): boolean {
+  return expect === undefined || expect.length === 0 || expect.some((s) => s >= 200 && s < 300);
 }

@@ -30,7 +30,7 @@ import type { LoadDriver } from './load-driver.ts';
 import { setUpStage, tearDownStage } from './stage.ts';
 import type { Stage } from './stage.ts';
 import { counterIncreases, scrapeSut } from './sut-metrics.ts';
-import { toReportLoad, toSeries } from './summaries.ts';
+import { reportDetail, toReportLoad, toSeries } from './summaries.ts';
 
 export interface ScenarioRunSettings {
   env: RunEnvironment;
@@ -224,6 +224,7 @@ function buildResult(
     windows,
     timeline: [...timeline],
     series,
+    ...reportDetail(observed, windows),
     definition: plan.scenario,
   };
 }

@@ -138,13 +138,13 @@ describe('file reporters', () => {
     assert.match(md, /^# keystorm: FAILED/);
     assert.match(md, /\| ❌ \| `status_401_rate rate<0\.001` \| during:slow-jwks \| 25\.000% \| 400 \|/);
     assert.match(md, /\(warn-only\)/);
-    assert.match(md, /SUT counters: `jwt_key_cache_miss_total` \+4/);
+    assert.match(md, /SUT counters \(increase\): jwt_key_cache_miss_total \+4/);
   });
 
   it('writes a self-contained HTML report with inlined charts and escaped text', async () => {
     const html = await readFile(join(dir, 'report.html'), 'utf8');
     assert.match(html, /uPlot/);
-    assert.match(html, /const DATA = \[\{"series":\[/);
+    assert.match(html, /const DATA = \[\{"t":\[/);
     assert.ok(!html.includes('examples/gateway <script>'), 'SUT description must be escaped');
     assert.ok(!/<script src=/.test(html), 'no external scripts');
   });
