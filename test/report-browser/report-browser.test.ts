@@ -125,7 +125,7 @@ describe('the HTML report of a real run in Chromium', () => {
   it('keeps the negative request kind out of the valid-traffic chart', async () => {
     const traffic = await page.locator('#c0-traffic .u-legend').innerText();
     const negative = await page.locator('#c0-negative .u-legend').innerText();
-    assert.match(traffic, /fresh ok\/s/);
+    assert.match(traffic, /valid ok\/s/);
     assert.doesNotMatch(traffic, /expired/);
     assert.match(negative, /expired unexpected\/s/);
   });

@@ -16,7 +16,7 @@ export default defineScenario({
         rate: 30,
         duration: '6s',
         mix: [
-          { kind: 'fresh', share: 3 },
+          { kind: 'valid', share: 3 },
           { kind: 'expired', share: 1, token: 'expired', expect: [401] },
         ],
       },
