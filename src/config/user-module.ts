@@ -12,7 +12,7 @@
  *   being loaded: "Cannot require() ES Module … in a cycle").
  */
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Extensions a user's config or scenario file may have. */
@@ -24,10 +24,13 @@ const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 export class NoDefaultExportError extends Error {}
 
 /**
- * The default export of `file` (an absolute path), awaited when it is a promise. Throws what the
- * loader throws (syntax errors, missing imports) and NoDefaultExportError.
+ * The default export of `file`, awaited when it is a promise. A relative path is taken from the
+ * current directory, as a user typing `keystorm run ./my-drill.ts` means it (jiti would resolve
+ * it against the file's own URL). Throws what the loader throws (syntax errors, missing
+ * imports) and NoDefaultExportError.
  */
-export async function importDefault(file: string): Promise<unknown> {
+export async function importDefault(path: string): Promise<unknown> {
+  const file = resolve(path);
   const extension = extname(file);
   if (extension === '.json') return JSON.parse(await readFile(file, 'utf8')) as unknown;
   const module = TYPESCRIPT.has(extension) ? await importTypeScript(file) : await importNative(file);
