@@ -38,7 +38,10 @@ export function resolveSpec(spec: string, cwd: string = process.cwd()): string {
   const local = resolve(cwd, spec);
   if (existsSync(local)) return local;
   const bundled = resolve(PACKAGE_ROOT, spec);
-  return existsSync(bundled) ? bundled : local;
+  if (existsSync(bundled)) return bundled;
+  // The installed package ships the built-in specs compiled (dist/…/ask-answer.spec.js).
+  const compiled = bundled.replace(/\.([cm]?)ts$/, '.$1js');
+  return compiled !== bundled && existsSync(compiled) ? compiled : local;
 }
 
 /** A journey's name: its `name`, else the spec's file name without `.spec.ts` / `.test.ts`. */

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   EXAMPLE_GATEWAY_CONFIG,
   EXTENSIONS,
@@ -177,6 +177,26 @@ describe('the npm package', () => {
     assert.equal(result.code, 0, result.output);
     const { status, scenarios } = summary(dir, 'reports/gateway');
     assert.deepEqual([status, scenarios], ['passed', ['baseline']]);
+  });
+
+  it('finds the built-in journey specs in the installed package, where they are compiled', async () => {
+    const validate = join(
+      projects.module,
+      'node_modules',
+      'keystorm',
+      'dist',
+      'src',
+      'journeys',
+      'validate.js',
+    );
+    const script = `import { resolveSpec } from ${JSON.stringify(pathToFileURL(validate).href)};
+      for (const spec of ['scenarios/browser/ask-answer.spec.ts', 'scenarios/browser/sign-in-provider-down.spec.ts'])
+        console.log(resolveSpec(spec));`;
+    const found = (await succeed(process.execPath, ['--input-type=module', '-e', script], projects.module))
+      .split('\n')
+      .filter(Boolean);
+    assert.equal(found.length, 2, found.join('\n'));
+    for (const file of found) assert.ok(existsSync(file), `${file} does not exist`);
   });
 
   it("the action's scripts run the project's keystorm and hand back its exit code, status and report dir", async () => {
