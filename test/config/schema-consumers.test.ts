@@ -74,6 +74,7 @@ const EVERYTHING = {
   idp: {
     issuers: ['gitlab', { name: 'other', alg: 'RS256' }],
     alg: 'ES256',
+    audience: 'my-api',
     tls: true,
     host: '127.0.0.1',
     port: 0,
