@@ -52,9 +52,6 @@ export default defineConfig({
       unknownKidCooldownMs: { scaled: '2s' },
       fetchTimeoutMs: '1500ms',
       clockToleranceMs: { scaled: '5s' },
-      coalesces: true,
-      staleFallback: true,
-      keyFailureStatus: 503,
       capabilities: {
         scopes403: true,
         claimHeaders401: true,
