@@ -62,8 +62,11 @@ async function runZoo(library: string, scenarios: string[], out: string): Promis
   const report = run.scenarios
     .map((s) => {
       const unmet = s.preconditions.filter((p) => !p.met).map((p) => `${p.id}: ${p.message ?? ''}`);
-      const failed = s.slos.filter((v) => v.status === 'fail').map((v) => `${v.metric}@${v.window}`);
-      return `${s.name}: ${s.status} ${s.skipReason ?? ''} ${[...unmet, ...failed].join('; ')}`;
+      const failed = s.slos
+        .filter((v) => v.status === 'fail')
+        .map((v) => `${v.metric}@${v.window} observed ${String(v.observed)} of ${v.samples}`);
+      const late = s.timeline.map((e) => `${e.what} +${e.lateMs ?? 0}ms`).join(', ');
+      return `${s.name}: ${s.status} ${s.skipReason ?? ''} ${[...unmet, ...failed].join('; ')} [${late}]`;
     })
     .join('\n');
   for (const s of run.scenarios) {
