@@ -24,7 +24,7 @@ export default defineConfig({
       GATEWAY_PROVIDERS: '{{idp.providers}}',
       GATEWAY_ISSUERS: '{{idp.issuers}}',
       GATEWAY_JWKS_CLIENT_ID: '{{replica.id}}',
-      GATEWAY_AUDIENCE: 'gitlab-ai-gateway',
+      GATEWAY_AUDIENCE: '{{idp.audience}}',
       GATEWAY_HEADER_CLAIMS: 'X-Gitlab-Instance-Id=gitlab_instance_id',
       GATEWAY_CLOCK_TOLERANCE: '{{scaled 5s}}',
       KEY_CACHE: 'hardened',
@@ -52,9 +52,6 @@ export default defineConfig({
       unknownKidCooldownMs: { scaled: '2s' },
       fetchTimeoutMs: '1500ms',
       clockToleranceMs: { scaled: '5s' },
-      coalesces: true,
-      staleFallback: true,
-      keyFailureStatus: 503,
       capabilities: {
         scopes403: true,
         claimHeaders401: true,

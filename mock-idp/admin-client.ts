@@ -8,6 +8,7 @@ import { faultClient, type FaultClient } from './faults/client.ts';
 import { measurementClient, type MeasurementClient } from './measure/client.ts';
 import type { CachePolicy, EtagMode, IssuerInfo, IssuerOptions } from './issuer.ts';
 import type { KeyInfo, KeyState } from './keys/key-store.ts';
+import type { KeyPoolStatus } from './keys/key-pool.ts';
 import type { MisrotationKind, MisrotationResult } from './keys/misrotations.ts';
 import type { RotationOptions, RotationPlan } from './keys/rotation.ts';
 import type { ClientAuthMethod, Grant, RegisteredClient } from './oauth/clients.ts';
@@ -142,6 +143,8 @@ export interface CoreAdminClient {
     ): Promise<MisrotationResult>;
     /** Clears a served-set misrotation (empty, oversized, decoys, missing-kid, flapping). */
     heal(issuer: string): Promise<void>;
+    /** The keys generated ahead for this issuer and how many were handed out ready. */
+    pool(issuer: string): Promise<KeyPoolStatus>;
   };
   tokens: {
     mint(issuer: string, request?: Omit<MintRequest, 'grant'>): Promise<MintResult>;
@@ -191,6 +194,7 @@ export function coreAdminClient(request: AdminRequest): CoreAdminClient {
       activate: keyVerb('activate'),
       retire: keyVerb('retire'),
       revoke: keyVerb('revoke'),
+      pool: (issuer) => request<KeyPoolStatus>('GET', `${issuerPath(issuer)}/key-pool`),
       rotate: (issuer, options = {}) =>
         request<RotationPlan>('POST', `${issuerPath(issuer)}/rotations`, options),
       misrotate: (issuer, kind, options) =>

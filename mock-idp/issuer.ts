@@ -203,7 +203,7 @@ export class IssuerRuntime {
   }
 
   close(): void {
-    this.keys.cancelTimers();
+    this.keys.close();
   }
 
   /** The issuer's clock: wall clock plus its offset, epoch ms. */

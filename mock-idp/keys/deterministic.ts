@@ -9,14 +9,23 @@
  * - RSA-2048: node cannot seed OpenSSL's RSA generator, so we search for the two primes
  *   ourselves: each starts at a seed-derived odd 1024-bit number with the top two bits set
  *   (so n has exactly 2048 bits) and walks upwards by 2 until OpenSSL's own primality test
- *   (`crypto.checkPrimeSync`) accepts it and gcd(e, p-1) = 1. That makes the key a function
- *   of the seed; it takes 50–500 ms, so results are memoised per label.
+ *   (`crypto.checkPrime`) accepts it and gcd(e, p-1) = 1. That makes the key a function
+ *   of the seed; it takes 50–500 ms, so results are memoised per label. The tests run on
+ *   libuv's thread pool (one candidate per call), so a search never blocks the event loop
+ *   that serves JWKS and tokens meanwhile.
  *
  * The material is only as secret as the seed: it is for tests, never for production.
  * ECDSA (ES256) and RSASSA-PSS (PS256) signatures still use fresh randomness per signature;
  * only the keys are deterministic.
  */
-import { checkPrimeSync, createECDH, createPrivateKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { checkPrime, createECDH, createPrivateKey, hkdfSync, type KeyObject } from 'node:crypto';
+
+/** OpenSSL's primality test on libuv's thread pool (32 Miller-Rabin rounds). */
+function isPrime(candidate: bigint): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    checkPrime(candidate, { checks: 32 }, (error, prime) => (error ? reject(error) : resolve(prime)));
+  });
+}
 
 /** `length` bytes derived from (seed, label): independent streams for independent labels. */
 export function seedBytes(seed: number, label: string, length: number): Buffer {
@@ -90,31 +99,42 @@ function modInverse(a: bigint, m: bigint): bigint {
   return ((oldS % m) + m) % m;
 }
 
-function findPrime(start: Buffer): bigint {
+async function findPrime(start: Buffer, signal: AbortSignal | undefined): Promise<bigint> {
   const bytes = Buffer.from(start);
   bytes[0] = (bytes[0] ?? 0) | 0xc0; // top two bits: p·q then has exactly 2048 bits
   bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) | 0x01;
   let candidate = toBigInt(bytes);
   for (let step = 0; step < MAX_PRIME_STEPS; step++, candidate += 2n) {
-    if ((candidate - 1n) % RSA_E !== 0n && checkPrimeSync(candidate, { checks: 32 })) return candidate;
+    signal?.throwIfAborted();
+    if ((candidate - 1n) % RSA_E !== 0n && (await isPrime(candidate))) return candidate;
   }
   throw new Error('no prime found within the step bound');
 }
 
-const rsaMemo = new Map<string, KeyObject>();
+const rsaMemo = new Map<string, Promise<KeyObject>>();
 
-/** An RSA-2048 private key (e = 65537) determined by (seed, label). Memoised. */
-export function deterministicRsa(seed: number, label: string): KeyObject {
+/**
+ * An RSA-2048 private key (e = 65537) determined by (seed, label). Memoised; a failed or
+ * aborted search is not (`signal` stops a search started ahead of need when mock-idp closes).
+ */
+export function deterministicRsa(seed: number, label: string, signal?: AbortSignal): Promise<KeyObject> {
   const memoKey = `${seed >>> 0}/${label}`;
   const memo = rsaMemo.get(memoKey);
   if (memo !== undefined) return memo;
-  const p = findPrime(seedBytes(seed, `rsa-p:${label}`, 128));
-  let q = findPrime(seedBytes(seed, `rsa-q:${label}`, 128));
-  if (q === p) q = findPrime(toBytes(p + 2n, 128));
+  const search = searchRsa(seed, label, signal);
+  rsaMemo.set(memoKey, search);
+  search.catch(() => rsaMemo.delete(memoKey));
+  return search;
+}
+
+async function searchRsa(seed: number, label: string, signal: AbortSignal | undefined): Promise<KeyObject> {
+  const p = await findPrime(seedBytes(seed, `rsa-p:${label}`, 128), signal);
+  let q = await findPrime(seedBytes(seed, `rsa-q:${label}`, 128), signal);
+  if (q === p) q = await findPrime(toBytes(p + 2n, 128), signal);
   const n = p * q;
   const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
   const d = modInverse(RSA_E, lambda);
-  const key = createPrivateKey({
+  return createPrivateKey({
     key: {
       kty: 'RSA',
       n: b64u(toBytes(n)),
@@ -128,6 +148,4 @@ export function deterministicRsa(seed: number, label: string): KeyObject {
     },
     format: 'jwk',
   });
-  rsaMemo.set(memoKey, key);
-  return key;
 }

@@ -10,7 +10,14 @@
  */
 import type { JWK } from 'jose';
 import { SIGNING_ALGS, type SigningAlg } from '../contracts.ts';
-import { createKeyMaterial, type KeyMaterial, type MaterialSource } from './material.ts';
+import { KeyPool, type KeyPoolStatus } from './key-pool.ts';
+import {
+  createKeyMaterial,
+  materialFrom,
+  privateKeyFor,
+  type KeyMaterial,
+  type MaterialSource,
+} from './material.ts';
 
 export const KEY_STATES = ['next', 'active', 'retiring', 'revoked'] as const;
 export type KeyState = (typeof KEY_STATES)[number];
@@ -57,6 +64,8 @@ export interface KeyStoreOptions {
   onChange: () => void;
   /** Lifecycle events for the event stream. */
   onEvent: (type: string, detail: Record<string, unknown>) => void;
+  /** Keys generated ahead per algorithm (default 2). */
+  poolSize?: number;
 }
 
 export class KeyNotFoundError extends Error {
@@ -79,10 +88,20 @@ export class KeyStore {
   private created = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private rogue: Promise<KeyMaterial> | undefined;
+  /** Keys generated ahead, so rotations and resets do not generate on their path. */
+  private readonly pool: KeyPool;
+  /** Algorithms the pool keeps keys for: the configured ones and any asked for since. */
+  private readonly poolAlgs = new Set<SigningAlg>();
 
   constructor(options: KeyStoreOptions) {
     this.issuer = options.issuer;
     this.source = options.source;
+    const source = options.source;
+    this.pool = new KeyPool({
+      make: (alg, label, signal) => privateKeyFor(alg, source, label, signal),
+      seeded: source.seed !== undefined,
+      ...(options.poolSize === undefined ? {} : { size: options.poolSize }),
+    });
     this.now = options.now ?? Date.now;
     this.onChange = options.onChange;
     this.emit = options.onEvent;
@@ -95,6 +114,7 @@ export class KeyStore {
     this.override = undefined;
     this.activationSeq = 0;
     this.created = 0;
+    for (const alg of algs) this.poolAlgs.add(alg);
     const materials: KeyMaterial[] = [];
     for (const alg of algs) materials.push(await this.newMaterial(alg));
     // Activate in reverse so the first alg's key is the most recent activation, i.e. the signer.
@@ -103,10 +123,32 @@ export class KeyStore {
     this.changed('keys.init', { kids: this.keys.map((k) => k.material.kid) });
   }
 
-  /** Creates new material for this issuer (seeded material advances the per-issuer index). */
+  /**
+   * Creates new material for this issuer (seeded material advances the per-issuer index): a key
+   * generated ahead when the pool has one, and the pool starts on the next in the background.
+   */
   async newMaterial(alg: SigningAlg, kid?: string): Promise<KeyMaterial> {
     const label = `${this.issuer}/${this.created++}`;
-    return createKeyMaterial(alg, this.source, label, kid);
+    const privateKey = this.pool.take(alg, label);
+    this.poolAlgs.add(alg);
+    this.pool.fill(this.poolAlgs, this.upcomingLabels());
+    return materialFrom(alg, await privateKey, kid);
+  }
+
+  /** What the key pool holds and how many keys were handed out ready. */
+  poolStatus(): KeyPoolStatus {
+    return this.pool.status();
+  }
+
+  /** Cancels pending rotation steps and stops generating keys ahead (mock-idp is closing). */
+  close(): void {
+    this.cancelTimers();
+    this.pool.close();
+  }
+
+  /** Labels of the keys this store will create next (seeded material depends on them). */
+  private upcomingLabels(): string[] {
+    return Array.from({ length: this.pool.size }, (_, i) => `${this.issuer}/${this.created + i}`);
   }
 
   /** A key never published by this issuer, for rogue-key tokens (one per issuer, created lazily). */

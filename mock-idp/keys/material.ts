@@ -25,7 +25,13 @@ export interface MaterialSource {
   readonly seed?: number | undefined;
 }
 
-async function privateKeyFor(alg: SigningAlg, source: MaterialSource, label: string): Promise<KeyObject> {
+/** A new private key for `alg`: from (seed, label) when seeded, else random. */
+export async function privateKeyFor(
+  alg: SigningAlg,
+  source: MaterialSource,
+  label: string,
+  signal?: AbortSignal,
+): Promise<KeyObject> {
   const seed = source.seed;
   switch (alg) {
     case 'ES256':
@@ -38,7 +44,7 @@ async function privateKeyFor(alg: SigningAlg, source: MaterialSource, label: str
     case 'PS256':
       return seed === undefined
         ? (await generate('rsa', { modulusLength: 2048 })).privateKey
-        : deterministicRsa(seed, label);
+        : await deterministicRsa(seed, label, signal);
   }
 }
 

@@ -30,6 +30,8 @@ export interface MisrotationResult {
   /** The kid that signed before, when it changed. */
   previousKid?: string;
   detail: Record<string, unknown>;
+  /** How long the admin action took inside mock-idp (ms); set by the admin API. */
+  tookMs?: number;
 }
 
 const alg = z.enum(SIGNING_ALGS);

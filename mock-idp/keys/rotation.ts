@@ -27,6 +27,8 @@ export interface RotationPlan {
   activateAt: number;
   retireAt: number;
   revokeAt: number;
+  /** How long the admin action took inside mock-idp (ms); set by the admin API. */
+  tookMs?: number;
 }
 
 export async function rotateGracefully(

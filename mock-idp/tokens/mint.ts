@@ -35,6 +35,12 @@ export const SHORT_LIVED_DEFAULT_S = 5;
 export const WRONG_ISSUER = 'https://wrong-issuer.keystorm.invalid';
 export const WRONG_AUDIENCE = 'keystorm-wrong-audience';
 
+/** An audience the issuer does not mint for: WRONG_AUDIENCE, unless the issuer's audience is that very string. */
+export function wrongAudience(audience: string | readonly string[]): string {
+  const accepted = typeof audience === 'string' ? [audience] : audience;
+  return accepted.includes(WRONG_AUDIENCE) ? `${WRONG_AUDIENCE}-2` : WRONG_AUDIENCE;
+}
+
 /** Per-issuer claim template (see IssuerOptions). */
 export interface ClaimTemplate {
   audience: string | string[];
@@ -181,7 +187,10 @@ export async function mintTokens(ctx: TokenContext, request: MintRequest): Promi
       const payload: Record<string, unknown> = {
         iss: shape === 'wrong-issuer' ? WRONG_ISSUER : ctx.issuerUrl,
         sub: request.subject ?? DEFAULT_SUBJECT,
-        aud: shape === 'wrong-audience' ? WRONG_AUDIENCE : (request.audience ?? ctx.template.audience),
+        aud:
+          shape === 'wrong-audience'
+            ? wrongAudience(ctx.template.audience)
+            : (request.audience ?? ctx.template.audience),
         client_id: request.clientId ?? DEFAULT_CLIENT_ID,
         scope: scopes.join(' '),
         ...times,

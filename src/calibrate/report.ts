@@ -3,7 +3,7 @@
  * config, the evidence behind each value, and — when the config pins a profile — where the
  * pinned values disagree with the measured ones.
  */
-import { formatProfile, formatTiming } from '../profile/format.ts';
+import { formatBehaviour, formatProfile, formatTiming } from '../profile/format.ts';
 import type { SutProfile, Timing } from '../profile/schema.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { Calibration } from './run-calibration.ts';
@@ -24,6 +24,13 @@ export function formatCalibration(c: Calibration, pinned: SutProfile | undefined
     '',
     formatProfile(c.profile),
   ];
+  const behaviour = formatBehaviour(c.behaviour);
+  if (behaviour.length > 0)
+    lines.push(
+      '',
+      'Observed behaviour (judged by the drills, not pinned in the profile):',
+      ...behaviour.map((b) => `  - ${b}`),
+    );
   if (pinned !== undefined) {
     const diffs = compareProfiles(pinned, c.profile);
     lines.push(
@@ -54,11 +61,6 @@ export function compareProfiles(pinned: SutProfile, measured: SutProfile): strin
     const m = measured[key];
     if (p !== undefined && m !== undefined && !timingsAgree(p, m))
       out.push(`${key}: pinned ${formatTiming(p)}, measured ${formatTiming(m)}`);
-  }
-  for (const key of ['coalesces', 'staleFallback', 'keyFailureStatus'] as const) {
-    const p = pinned[key];
-    const m = measured[key];
-    if (p !== undefined && m !== undefined && p !== m) out.push(`${key}: pinned ${p}, measured ${m}`);
   }
   const pc = pinned.capabilities ?? {};
   const mc = measured.capabilities ?? {};

@@ -4,7 +4,7 @@
  */
 import type { FullConfig } from '../config/types.ts';
 import type { FaultLedger } from '../faults/ledger.ts';
-import type { SutProfile } from '../profile/schema.ts';
+import type { MeasuredProfile, SutBehaviour, SutProfile } from '../profile/schema.ts';
 import { formatDuration } from '../util/duration.ts';
 import { startCalibrationEnvironment, spawnedSut } from './environment.ts';
 import { mergeProfiles } from './merge.ts';
@@ -39,7 +39,10 @@ export interface CalibrationOptions {
 }
 
 export interface Calibration {
+  /** The profile to pin under `sut.profile`. */
   profile: SutProfile;
+  /** Behaviours seen on the way, reported only: the drills judge them (see SutBehaviour). */
+  behaviour: SutBehaviour;
   evidence: string[];
   /** Probes that ran to the end. */
   probes: ProbeName[];
@@ -62,7 +65,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     progress,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  const parts: SutProfile[] = [];
+  const parts: MeasuredProfile[] = [];
   const evidence: string[] = [];
   const done: ProbeName[] = [];
   try {
@@ -84,8 +87,13 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     await env.close().catch(() => undefined);
   }
   const patterns = Object.keys(sut.logPatterns).length === 0 ? undefined : [...session.patternsSeen];
+  const { coalesces, staleFallback, keyFailureStatus, ...profile } = mergeProfiles(parts, patterns);
+  const behaviour = Object.fromEntries(
+    Object.entries({ coalesces, staleFallback, keyFailureStatus }).filter(([, v]) => v !== undefined),
+  ) as SutBehaviour;
   return {
-    profile: mergeProfiles(parts, patterns),
+    profile,
+    behaviour,
     evidence,
     probes: done,
     budgetMs: options.budgetMs,

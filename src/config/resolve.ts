@@ -243,6 +243,7 @@ export function sutTemplateShape(idp: FullIdpConfig): TemplateContext {
       adminUrl: sample,
       proxyUrl: sample,
       caPath: idp.tls ? '/tmp/ca.pem' : undefined,
+      audience: idp.audience,
       timeScale: 1,
     }),
     replica: { id: 'replica-1', index: 0 },
@@ -394,6 +395,7 @@ function checkTemplatesLeniently(raw: Record<string, unknown>): Problem[] {
   const idp: FullIdpConfig = {
     issuers: names.map((name) => ({ name, alg: 'ES256' })),
     alg: 'ES256',
+    audience: 'sample-audience',
     tls: idpRaw['tls'] === true,
     host: '127.0.0.1',
     port: 0,

@@ -48,6 +48,10 @@ export const idpSchema = z
       .enum(SIGNING_ALGS)
       .default('ES256')
       .meta({ description: 'Default signing algorithm of every issuer.' }),
+    audience: z.string().min(1).default('gitlab-ai-gateway').meta({
+      description:
+        'The `aud` of every token mock-idp mints (wrong-audience tokens carry another); offered to the SUT as `{{idp.audience}}`, the audience it should expect.',
+    }),
     tls: z.boolean().default(false).meta({
       description:
         'Serve HTTPS with a self-signed CA; the CA file is offered to the SUT as `{{idp.ca}}` (e.g. for `NODE_EXTRA_CA_CERTS`).',

@@ -17,6 +17,8 @@ export interface FullIssuer {
 export interface FullIdpConfig {
   issuers: FullIssuer[];
   alg: SigningAlg;
+  /** The `aud` of every token mock-idp mints, and `{{idp.audience}}` for the SUT. */
+  audience: string;
   tls: boolean;
   host: string;
   port: number;

@@ -75,17 +75,6 @@ export const sutProfileSchema = z
       description:
         "How far a token's time claims (exp, nbf, iat) may be off the SUT's clock and still verify.",
     }),
-    coalesces: z.boolean().optional().meta({
-      description: 'Concurrent requests needing the same keys share one fetch for as long as it takes.',
-    }),
-    staleFallback: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Expired keys keep verifying while the provider fails (stale-if-error).' }),
-    keyFailureStatus: z.int().min(100).max(599).optional().meta({
-      description:
-        'Status the SUT answers a valid token with when it cannot get keys (503 is right; 401 blames the token).',
-    }),
     capabilities: capabilitiesSchema.optional().meta({
       description:
         'Policies the SUT enforces beyond signature checks; scenarios testing one it lacks do not apply.',
@@ -116,15 +105,28 @@ export interface SutProfile {
   fetchTimeoutMs?: Timing;
   /** How far a token's time claims may be off the SUT's clock and still verify. */
   clockToleranceMs?: Timing;
-  /** Concurrent requests needing the same keys share one fetch for as long as it takes. */
-  coalesces?: boolean;
-  /** Expired keys keep verifying while the provider fails (stale-if-error). */
-  staleFallback?: boolean;
-  /** Status the SUT answers a valid token with when it cannot get keys (503 right, 401 wrong). */
-  keyFailureStatus?: number;
   /** Policies the SUT enforces beyond signature checks. */
   capabilities?: SutCapabilities;
 }
+
+/**
+ * Behaviours `keystorm calibrate` also observes but a profile does not pin: they are what the
+ * drills judge (does the SUT share a fetch, keep serving stale keys, answer 503 rather than
+ * 401 without keys?), so a run sees them happen or not and never takes them on trust — a
+ * declared behaviour that changed a verdict would let a SUT grade itself. Calibrate reports
+ * them next to the profile, as findings.
+ */
+export interface SutBehaviour {
+  /** Concurrent requests needing the same keys shared one fetch for as long as it took. */
+  coalesces?: boolean;
+  /** Expired keys kept verifying while the provider failed (stale-if-error). */
+  staleFallback?: boolean;
+  /** Status a valid token got while the SUT could not get keys (503 right, 401 blames the token). */
+  keyFailureStatus?: number;
+}
+
+/** What calibration measures: the profile to pin, and the behaviours it only reports. */
+export type MeasuredProfile = SutProfile & SutBehaviour;
 
 /** Policies a SUT enforces; scenarios testing one it lacks are not applicable to it. */
 export interface SutCapabilities {

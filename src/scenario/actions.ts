@@ -202,5 +202,7 @@ function summarize(result: unknown): string | undefined {
   const parts = ['kid', 'newKid', 'oldKid', 'next', 'active'].flatMap((k) =>
     typeof r[k] === 'string' ? [`${k} ${String(r[k])}`] : [],
   );
+  // mock-idp's own time for the action: a late rotation shows whether mock-idp or the harness was slow.
+  if (typeof r.tookMs === 'number') parts.push(`took ${String(r.tookMs)} ms in mock-idp`);
   return parts.length > 0 ? parts.join(', ') : undefined;
 }

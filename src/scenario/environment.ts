@@ -18,6 +18,8 @@ import type { MockIdp, MockIdpOptions } from '../../mock-idp/index.ts';
 
 export interface EnvironmentOptions {
   idp: MockIdpOptions;
+  /** The `aud` every issuer's tokens carry (config `idp.audience`), offered to the SUT as `{{idp.audience}}`. */
+  audience?: string;
   /** Toxiproxy API to drive; default TOXIPROXY_URL, else the embedded server. */
   toxiproxyUrl?: string;
   /** Where the embedded proxy API listens (default 127.0.0.1, a free port). */
@@ -135,6 +137,7 @@ export class RunEnvironment {
       adminUrl: this.idp.adminUrl,
       proxyUrl: this.proxy.url,
       caPath: this.idp.caPath,
+      audience: this.options.audience,
       timeScale: this.options.timeScale,
     });
   }

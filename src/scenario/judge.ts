@@ -14,6 +14,7 @@ import type {
 } from '../result/types.ts';
 import { evaluateSlos } from '../slo/evaluate.ts';
 import type { SloResult } from '../slo/evaluate.ts';
+import type { Slo } from '../slo/definition.ts';
 import type { MetricSource } from '../slo/source.ts';
 import type { TimelineSpan } from '../slo/window.ts';
 import type { ScenarioPlan } from './plan.ts';
@@ -46,8 +47,13 @@ export function judgeScenario(input: JudgeInput): Judgement {
       premiseVerdict(r, input.plan),
     ),
   ];
-  const slos = evaluateSlos(input.plan.slos, input.source, input.windows).map((r) =>
-    sloVerdict(r, input.plan),
+  // An SLO the profile or config makes not applicable is never evaluated: its metric may not
+  // exist for this SUT (a log pattern the config does not define would throw), and it is reported
+  // n/a whatever it would have observed.
+  const slos = input.plan.slos.flatMap((slo) =>
+    input.plan.notApplicable.has(slo.name)
+      ? notJudged(slo, input.plan.notApplicable.get(slo.name))
+      : evaluateSlos([slo], input.source, input.windows).map((r) => sloVerdict(r, input.plan)),
   );
   const status = preconditions.some((p) => !p.met)
     ? 'inconclusive'
@@ -134,6 +140,22 @@ function premiseVerdict(r: SloResult, plan: ScenarioPlan): PreconditionVerdict {
             `${r.metric} ${r.expression} @ ${r.window} observed ${observed === null ? 'nothing' : String(observed)}`,
         }),
   };
+}
+
+/** The n/a verdicts of an SLO that does not apply, one per threshold, as evaluation would list them. */
+function notJudged(slo: Slo, message: string | undefined): SloVerdict[] {
+  return slo.thresholds.map((t) => ({
+    id: `${slo.metricText} ${t.source} @ ${slo.windowText}`,
+    metric: slo.metricText,
+    expression: t.source,
+    window: slo.windowText,
+    status: 'n/a' as const,
+    observed: null,
+    samples: 0,
+    strict: slo.strict,
+    ...(message === undefined ? {} : { message }),
+    ...(slo.failureMode === undefined ? {} : { failureMode: slo.failureMode }),
+  }));
 }
 
 function sloVerdict(r: SloResult, plan: ScenarioPlan): SloVerdict {

@@ -100,10 +100,11 @@ export function environmentOptions(config: FullConfig, sut: FullSutConfig): Envi
       adminPort: config.idp.adminPort,
       alg: config.idp.alg,
       seed: config.idp.seed,
-      // Known names (gitlab, customersdot) keep mock-idp's templates for them (audience, scopes, claims).
+      // Known names (gitlab, customersdot) keep mock-idp's templates for them (scopes, claims).
       issuers: config.idp.issuers.map((i) => ({
         ...(DEFAULT_ISSUERS.find((d) => d.name === i.name) ?? { name: i.name }),
         algs: [i.alg],
+        audience: config.idp.audience,
       })),
       tls: config.idp.tls,
       // The SUT reaches the issuers by the proxies' public host: the certificate must name it.
@@ -113,6 +114,7 @@ export function environmentOptions(config: FullConfig, sut: FullSutConfig): Envi
       ? { toxiproxyUrl: proxy.url }
       : { proxyApi: { host: proxy.host, port: proxy.port } }),
     proxyListen: { host: proxy.host, ports: proxy.ports, publicHost: proxy.publicHost },
+    audience: config.idp.audience,
     seed: config.seed,
     timeScale: config.timeScale,
     sut: sutOptions(sut),

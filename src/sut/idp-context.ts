@@ -24,7 +24,8 @@ export function prefixBase(base: string, clientId: string): string {
 /**
  * `idp.<issuer>.{base,issuer,discovery,jwks,token}` (discovery and jwks under the replica's own
  * client prefix, so mock-idp counts each replica apart), `idp.providers` / `idp.issuers` /
- * `idp.jwksUrls` as `name=url,…` lists, `idp.admin`, `idp.ca` (TLS), `proxy.url`.
+ * `idp.jwksUrls` as `name=url,…` lists, `idp.audience` (the `aud` mock-idp's tokens carry),
+ * `idp.admin`, `idp.ca` (TLS), `proxy.url`.
  */
 export function idpTemplateContext(options: {
   issuers: readonly IssuerEndpoint[];
@@ -32,6 +33,8 @@ export function idpTemplateContext(options: {
   adminUrl: string;
   proxyUrl: string | undefined;
   caPath: string | undefined;
+  /** The `aud` of the tokens mock-idp mints (config `idp.audience`), when the run sets one. */
+  audience?: string | undefined;
   /** The run's time scale, for `{{scaled 10s}}`. */
   timeScale: number;
 }): TemplateContext {
@@ -55,6 +58,7 @@ export function idpTemplateContext(options: {
       issuers: list((i) => i.issuer),
       jwksUrls: list((i) => `${prefixBase(i.base, options.replicaId)}/${i.jwksPath}`),
       admin: options.adminUrl,
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
       ...(options.caPath === undefined ? {} : { ca: options.caPath }),
     },
     ...(options.proxyUrl === undefined ? {} : { proxy: { url: options.proxyUrl } }),

@@ -59,9 +59,9 @@ describe('keystorm calibrate', () => {
       near(p.refreshAheadMs, 750, 450, 750, 'refreshAheadMs');
       near(p.unknownKidCooldownMs, 1000, 250, 600, 'unknownKidCooldownMs');
       near(p.fetchTimeoutMs, 2000, 300, 800, 'fetchTimeoutMs');
-      assert.equal(p.coalesces, true);
-      assert.equal(p.staleFallback, false);
-      assert.equal(p.keyFailureStatus, 503);
+      assert.equal(c.behaviour.coalesces, true);
+      assert.equal(c.behaviour.staleFallback, false);
+      assert.equal(c.behaviour.keyFailureStatus, 503);
       assert.deepEqual(
         { ...p.capabilities, logPatterns: undefined },
         { scopes403: true, claimHeaders401: true, readinessReflectsKeys: true, logPatterns: undefined },
@@ -83,12 +83,12 @@ describe('keystorm calibrate', () => {
       const args = ['--budget', '8s', '--probe', 'coalescing', '--probe', 'unknown-kid', '--probe', 'outage'];
       const c = await calibrate([...args, ...sutEnv(NAIVE)], 170_000);
       const p = c.profile;
-      assert.equal(p.coalesces, false, c.evidence.join('\n'));
+      assert.equal(c.behaviour.coalesces, false, c.evidence.join('\n'));
       assert.equal(p.unknownKidCooldownMs, 0, c.evidence.join('\n'));
       near(p.ttlMs, 3000, 300, 900, 'ttlMs');
       assert.equal(p.refreshAheadMs, 0);
-      assert.equal(p.staleFallback, false);
-      assert.equal(p.keyFailureStatus, 401);
+      assert.equal(c.behaviour.staleFallback, false);
+      assert.equal(c.behaviour.keyFailureStatus, 401);
     },
   );
 
@@ -103,7 +103,7 @@ describe('keystorm calibrate', () => {
       );
       near(cooldown.profile.unknownKidCooldownMs, 30_000, 1000, 3000, 'unknownKidCooldownMs');
       near(cooldown.profile.fetchTimeoutMs, 5000, 500, 1500, 'fetchTimeoutMs');
-      assert.equal(cooldown.profile.keyFailureStatus, 401);
+      assert.equal(cooldown.behaviour.keyFailureStatus, 401);
       assert.equal(cooldown.profile.capabilities?.readinessReflectsKeys, false);
       // The config pins jose's documented defaults: the measurement must agree with every one.
       assert.deepEqual(cooldown.disagreements, [], cooldown.evidence.join('\n'));
@@ -114,7 +114,7 @@ describe('keystorm calibrate', () => {
       );
       const bound = ttl.profile.ttlMs;
       assert.ok(typeof bound === 'object' && bound.atLeast >= 4500, `ttlMs: ${JSON.stringify(bound)}`);
-      assert.equal(ttl.profile.coalesces, true);
+      assert.equal(ttl.behaviour.coalesces, true);
       assert.deepEqual(ttl.disagreements, [], ttl.evidence.join('\n'));
     },
   );

@@ -24,7 +24,6 @@ describe('sut.profile', () => {
       refreshAheadMs: 0,
       unknownKidCooldownMs: { atLeast: '30s' },
       fetchTimeoutMs: '1.5s',
-      coalesces: true,
       capabilities: { scopes403: false, logPatterns: ['old-jwks-recached'] },
     });
     assert.deepEqual(profile, {
@@ -32,19 +31,18 @@ describe('sut.profile', () => {
       refreshAheadMs: 0,
       unknownKidCooldownMs: { atLeast: 30_000 },
       fetchTimeoutMs: 1500,
-      coalesces: true,
       capabilities: { scopes403: false, logPatterns: ['old-jwks-recached'] },
     });
   });
 
   it('lists every bad field by path and refuses unknown keys', () => {
     assert.throws(
-      () => parseProfile({ ttlMs: 'soon', coalesces: 'yes', capabilities: { scopes: true }, ttl: 1 }),
+      () => parseProfile({ ttlMs: 'soon', fetchTimeoutMs: -1, capabilities: { scopes: true }, ttl: 1 }),
       (error: unknown) => {
         assert.ok(error instanceof ZodError);
         const paths = error.issues.map((i) => i.path.join('.'));
         assert.ok(paths.includes('ttlMs'), paths.join(' '));
-        assert.ok(paths.includes('coalesces'), paths.join(' '));
+        assert.ok(paths.includes('fetchTimeoutMs'), paths.join(' '));
         assert.ok(
           paths.some((p) => p.startsWith('capabilities')),
           paths.join(' '),
@@ -54,15 +52,22 @@ describe('sut.profile', () => {
     );
   });
 
+  it('refuses behaviours as profile fields: the drills judge them, a SUT cannot declare them', () => {
+    for (const field of ['coalesces', 'staleFallback', 'keyFailureStatus']) {
+      assert.throws(
+        () => parseProfile({ [field]: field === 'keyFailureStatus' ? 503 : true }),
+        (error: unknown) => error instanceof ZodError && error.issues.some((i) => i.message.includes(field)),
+        field,
+      );
+    }
+  });
+
   it('prints a block that parses back to the same profile', async () => {
     const profile: SutProfile = {
       ttlMs: 3350,
       refreshAheadMs: 840,
       unknownKidCooldownMs: { atLeast: 600_000 },
       fetchTimeoutMs: 65_000,
-      coalesces: false,
-      staleFallback: true,
-      keyFailureStatus: 401,
       capabilities: { readinessReflectsKeys: false, logPatterns: ['a', 'b'] },
     };
     // Pasted into a module the way a user pastes it into a config.
@@ -81,10 +86,10 @@ describe('sut.profile', () => {
     const dir = await mkdtemp(join(tmpdir(), 'keystorm-profile-'));
     try {
       const file = join(dir, 'keystorm.config.json');
-      const sut = { command: ['node', 'x.js'], profile: { ttlMs: '10s', coalesces: true } };
+      const sut = { command: ['node', 'x.js'], profile: { ttlMs: '10s', refreshAheadMs: '2s' } };
       await writeFile(file, JSON.stringify({ sut }));
       const config = await loadConfig({ file });
-      assert.deepEqual(config.sut?.profile, { ttlMs: 10_000, coalesces: true });
+      assert.deepEqual(config.sut?.profile, { ttlMs: 10_000, refreshAheadMs: 2000 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -132,7 +137,6 @@ describe('calibration findings', () => {
       ttlMs: 10_000,
       unknownKidCooldownMs: 2000,
       fetchTimeoutMs: 1500,
-      coalesces: true,
       capabilities: { scopes403: true },
     };
     assert.deepEqual(
@@ -140,10 +144,12 @@ describe('calibration findings', () => {
         ttlMs: 10_400,
         unknownKidCooldownMs: 2200,
         fetchTimeoutMs: { atLeast: 60_000 },
-        coalesces: false,
-        capabilities: { scopes403: true },
+        capabilities: { scopes403: false },
       }),
-      ['fetchTimeoutMs: pinned 1.50s, measured > 1m00s', 'coalesces: pinned true, measured false'],
+      [
+        'fetchTimeoutMs: pinned 1.50s, measured > 1m00s',
+        'capabilities.scopes403: pinned true, measured false',
+      ],
     );
     // A lower bound is no contradiction of a longer pinned value.
     assert.deepEqual(compareProfiles({ ttlMs: 600_000 }, { ttlMs: { atLeast: 35_000 } }), []);

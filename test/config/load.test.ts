@@ -94,6 +94,7 @@ export default defineConfig({
           { name: 'customersdot', alg: 'ES256' },
         ],
         alg: 'ES256',
+        audience: 'gitlab-ai-gateway',
         tls: false,
         host: '127.0.0.1',
         port: 0,

@@ -52,7 +52,7 @@ function plan(capabilities: SutCapability[] = [], timeScale = 1) {
 }
 
 /** A source where 20 requests were due in each second and the provider saw `fetches` fetches in second 2. */
-function source(fetchesInOutage: number) {
+function source(fetchesInOutage: number, logMatches: (name: string) => number = () => 0) {
   const log = new RequestLog();
   for (let i = 0; i < 40; i++)
     log.add({
@@ -77,7 +77,7 @@ function source(fetchesInOutage: number) {
       faultsInjected: 0,
     })),
     proxySamples: [],
-    logMatches: () => 0,
+    logMatches,
     readinessMismatches: [],
     lateness: [],
     recoverySeries: [],
@@ -136,6 +136,18 @@ describe('judging a scenario', () => {
       ['pass', 'n/a', 'n/a', 'pass'],
     );
     assert.equal(verdict.slos[0]?.failureMode, 'FM8');
+  });
+
+  it('never evaluates an n/a SLO: a log pattern the config lacks is n/a, not a harness error', () => {
+    // The SUT's pattern counter refuses names the config does not define (a typo would read 0).
+    const strict = (name: string): number => {
+      throw new TypeError(`logPatterns: no pattern named "${name}" (known: none)`);
+    };
+    const verdict = judgeScenario({ plan: plan(), source: source(2, strict), windows, timeline: [], idp });
+    assert.equal(verdict.status, 'passed');
+    const log = verdict.slos.find((v) => v.metric.startsWith('log_matches'));
+    assert.equal(log?.status, 'n/a');
+    assert.match(log?.message ?? '', /no log pattern 'old-jwks-recached'/);
   });
 
   it('holds a late or failed timeline step against the drill, not the SUT', () => {

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../util/duration.ts';
-import type { SutProfile } from '../../profile/schema.ts';
+import type { MeasuredProfile } from '../../profile/schema.ts';
 import type { Fetch } from '../session.ts';
 import { roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
 
@@ -27,7 +27,7 @@ export const hangProbe: Probe = {
     await session.clearFaults();
     await session.stopSut();
 
-    const profile: SutProfile = {};
+    const profile: MeasuredProfile = {};
     const evidence: string[] = [];
     if (first === undefined) {
       profile.fetchTimeoutMs = { atLeast: roundMs(Date.now() - started) };

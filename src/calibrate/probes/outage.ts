@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../util/duration.ts';
-import type { SutProfile } from '../../profile/schema.ts';
+import type { MeasuredProfile } from '../../profile/schema.ts';
 import type { Exchange, Fetch } from '../session.ts';
 import { countOf, isOk, roundMs, type Probe, type ProbeContext, type ProbeResult } from './types.ts';
 
@@ -98,7 +98,7 @@ type Judged = Observation & { lastGood: number };
 function judge(o: Judged): ProbeResult {
   const { attempts, failed, lastGood, exchanges } = o;
   const first = attempts[0];
-  const profile: SutProfile = failed?.status === undefined ? {} : { keyFailureStatus: failed.status };
+  const profile: MeasuredProfile = failed?.status === undefined ? {} : { keyFailureStatus: failed.status };
   if (first === undefined) {
     profile.ttlMs = { atLeast: roundMs(o.elapsed) };
     const tokens =
@@ -123,7 +123,7 @@ function judge(o: Judged): ProbeResult {
 }
 
 /** The refetch waited on a request: the keys had expired at G; then stale fallback or failure. */
-function judgeOnPath(o: Judged, g: number, attemptsLine: string, profile: SutProfile): ProbeResult {
+function judgeOnPath(o: Judged, g: number, attemptsLine: string, profile: MeasuredProfile): ProbeResult {
   const { failed, lastGood } = o;
   profile.ttlMs = roundMs(g);
   profile.refreshAheadMs = 0;
@@ -142,7 +142,7 @@ function judgeOnPath(o: Judged, g: number, attemptsLine: string, profile: SutPro
 }
 
 /** Nobody waited for the refetch: refreshed ahead of expiry; the keys lasted until F. */
-function judgeBackground(o: Judged, g: number, attemptsLine: string, profile: SutProfile): ProbeResult {
+function judgeBackground(o: Judged, g: number, attemptsLine: string, profile: MeasuredProfile): ProbeResult {
   const { failed, lastGood } = o;
   if (failed === undefined) {
     profile.ttlMs = { atLeast: roundMs(o.elapsed) };

@@ -1,5 +1,5 @@
 /** What a probe gets and gives back. */
-import type { SutProfile } from '../../profile/schema.ts';
+import type { MeasuredProfile } from '../../profile/schema.ts';
 import type { CalibrationSession, Exchange, Fetch } from '../session.ts';
 
 export interface ProbeContext {
@@ -9,8 +9,8 @@ export interface ProbeContext {
 }
 
 export interface ProbeResult {
-  /** The profile fields this probe measured (absent = not measured or not conclusive). */
-  profile: SutProfile;
+  /** The profile fields and behaviours this probe measured (absent = not measured or not conclusive). */
+  profile: MeasuredProfile;
   /** One line per finding: what was done, what was seen, what it means. */
   evidence: string[];
 }
