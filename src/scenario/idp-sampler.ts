@@ -58,19 +58,24 @@ export class IdpSampler {
     await this.#sample();
   }
 
-  /** Reads second `t` (the ticker's position): a failed reading loses that second, never shifts the next. */
+  /**
+   * Reads second `t` (the ticker's position): a failed reading loses that second, never shifts the
+   * next. The next reading reads peaks since the mark this one set, even when this one failed:
+   * a mark mock-idp no longer has (a reset, the cap on marks) costs one second, not every later one.
+   */
   async #sample(): Promise<void> {
     const t = this.#ticker.ticks;
     const mark = `t${t + 1}`;
+    const since = this.#lastMark;
     try {
       await this.idp.admin.stats.mark(mark);
+      this.#lastMark = mark;
       const [sinceMark, cumulative] = await Promise.all([
-        this.idp.admin.stats.get({ since: this.#lastMark }),
+        this.idp.admin.stats.get({ since }),
         this.idp.admin.stats.get(),
       ]);
       this.seconds.push(toSecond(t, sinceMark, cumulative, this.#previous));
       this.#previous = cumulative;
-      this.#lastMark = mark;
     } catch (error) {
       // A failed reading loses one second of IdP figures; the SLOs then see fewer samples.
       this.#failures++;
