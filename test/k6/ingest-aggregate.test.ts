@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestedLoadRun } from '../../src/k6/driver/ingested-run.ts';
 import type { LoadResult } from '../../src/load/result.ts';
-import { createScenarioMetricSource } from '../../src/scenario/metric-source.ts';
+import { requestOnlySource } from '../scenario/request-only-source.ts';
 import { RequestLog } from '../../src/scenario/request-log.ts';
 import { evaluateSlos, resolveSlos } from '../../src/slo/index.ts';
 import { evenRequests, K6OutputWriter } from '../fixtures/k6/k6-output.ts';
@@ -66,18 +66,7 @@ async function judge(files: string[]): Promise<{ verdicts: Record<string, string
     produce: () => Promise.resolve({ files, notes: [] }),
   });
   const load = await run.done;
-  const source = createScenarioMetricSource({
-    requests,
-    droppedStarts: (from, to) => run.window(from, to).counts().dropped,
-    idpSeconds: [],
-    proxySamples: [],
-    logMatches: () => 0,
-    readinessMismatches: [],
-    lateness: [],
-    recoverySeries: [],
-    baseline: undefined,
-    timeScale: 1,
-  });
+  const source = requestOnlySource(requests, (from, to) => run.window(from, to).counts().dropped);
   const results = evaluateSlos(SLOS, source, [{ name: 'run', kind: 'run', fromMs: 0, toMs: 20_000 }]);
   return { verdicts: Object.fromEntries(results.map((r) => [r.name, r.status])), load };
 }

@@ -4,23 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { runLoad } from '../../src/load/index.ts';
 import type { LoadOptions, LoadResult } from '../../src/load/index.ts';
-import { createScenarioMetricSource } from '../../src/scenario/metric-source.ts';
+import { requestOnlySource } from './request-only-source.ts';
 import { RequestLog } from '../../src/scenario/request-log.ts';
 
 /** The scenario source over a load run alone (no provider, log or recovery data). */
 function sourceOver(run: { result: LoadResult; log: RequestLog }) {
-  return createScenarioMetricSource({
-    requests: run.log,
-    droppedStarts: (from, to) => run.result.window(from, to).counts().dropped,
-    idpSeconds: [],
-    proxySamples: [],
-    logMatches: () => 0,
-    readinessMismatches: [],
-    lateness: [],
-    recoverySeries: [],
-    baseline: undefined,
-    timeScale: 1,
-  });
+  return requestOnlySource(run.log, (from, to) => run.result.window(from, to).counts().dropped);
 }
 
 /** Starts a loopback server with `handler` and runs a load at it, logging every request. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RequestSample } from '../../src/load/engine.ts';
-import { createScenarioMetricSource } from '../../src/scenario/metric-source.ts';
+import { requestOnlySource } from './request-only-source.ts';
 import { RequestLog } from '../../src/scenario/request-log.ts';
 
 function sample(
@@ -69,18 +69,7 @@ describe('per-kind windows of the request log', () => {
   });
 
   it('answers SLO queries with a kind filter from those tags', () => {
-    const source = createScenarioMetricSource({
-      requests: log(),
-      droppedStarts: () => 0,
-      idpSeconds: [],
-      proxySamples: [],
-      logMatches: () => 0,
-      readinessMismatches: [],
-      lateness: [],
-      recoverySeries: [],
-      baseline: undefined,
-      timeScale: 1,
-    });
+    const source = requestOnlySource(log());
     const rate = (metric: 'unexpected_rate' | 'status_401_rate', kind: string, fromMs = 0, toMs = 2000) =>
       source.rate({ metric, tags: { kind }, fromMs, toMs });
     assert.deepEqual(rate('unexpected_rate', 'fresh'), { samples: 5, matches: 1 });
