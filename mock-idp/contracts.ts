@@ -154,3 +154,10 @@ export class AdminNotFoundError extends Error {
  * measurements) sends through this, so auth, timeouts and error mapping live in one place.
  */
 export type AdminRequest = <T>(method: AdminRoute['method'], path: string, body?: unknown) => Promise<T>;
+
+/** The `aud` of mock-idp's built-in issuers (`gitlab`, `customersdot`), shaped after GitLab's AI gateway. */
+export const BUILT_IN_AUDIENCE = 'gitlab-ai-gateway';
+/** The names of mock-idp's built-in issuers. */
+export const BUILT_IN_ISSUER_NAMES: readonly string[] = ['gitlab', 'customersdot'];
+/** The `aud` of any other issuer that names none. */
+export const GENERIC_AUDIENCE = 'keystorm';

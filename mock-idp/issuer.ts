@@ -13,6 +13,7 @@ import {
   type PreparedResponse,
   type SigningAlg,
 } from './contracts.ts';
+import { BUILT_IN_AUDIENCE, GENERIC_AUDIENCE } from './contracts.ts';
 import { KeyStore } from './keys/key-store.ts';
 import type { MaterialSource } from './keys/material.ts';
 import { ClientRegistry, CLIENT_AUTH_METHODS, GRANTS } from './oauth/clients.ts';
@@ -79,14 +80,14 @@ export const DEFAULT_ISSUERS: readonly IssuerOptions[] = [
   {
     name: 'gitlab',
     jwksPath: 'oauth/discovery/keys',
-    audience: 'gitlab-ai-gateway',
+    audience: BUILT_IN_AUDIENCE,
     scopes: ['code_suggestions', 'duo_chat'],
     claims: { gitlab_realm: 'saas', gitlab_instance_id: '00000000-0000-4000-8000-000000000001' },
   },
   {
     name: 'customersdot',
     jwksPath: 'oauth/discovery/keys',
-    audience: 'gitlab-ai-gateway',
+    audience: BUILT_IN_AUDIENCE,
     scopes: ['code_suggestions', 'duo_chat'],
     claims: {
       gitlab_realm: 'self-managed',
@@ -111,7 +112,7 @@ export function resolveIssuer(
     jwksPath: (options.jwksPath ?? 'jwks').replace(/^\/+|\/+$/g, ''),
     algs: options.algs ?? [defaultAlg],
     template: {
-      audience: options.audience ?? 'keystorm',
+      audience: options.audience ?? GENERIC_AUDIENCE,
       scopes,
       requiredScope: options.requiredScope,
       claims: options.claims ?? {},

@@ -4,6 +4,7 @@
  * placeholders, loopback rule, SLO expressions, scenario references); every problem found in
  * one pass is reported together in one ValidationError (exit 2).
  */
+import { BUILT_IN_AUDIENCE, BUILT_IN_ISSUER_NAMES, GENERIC_AUDIENCE } from '../../mock-idp/contracts.ts';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { z } from 'zod';
@@ -178,7 +179,21 @@ function buildIdp(config: ParsedConfig, seed: number): FullIdpConfig {
       ? { name: entry, alg: config.idp.alg }
       : { name: entry.name, alg: entry.alg ?? config.idp.alg },
   );
-  return { ...config.idp, issuers, seed: config.idp.seed ?? seed };
+  return {
+    ...config.idp,
+    issuers,
+    audience: config.idp.audience ?? defaultAudience(issuers.map((i) => i.name)),
+    seed: config.idp.seed ?? seed,
+  };
+}
+
+/**
+ * The audience mock-idp mints for these issuers on its own: its built-in issuers' (gitlab,
+ * customersdot) when there are only those, else the generic one, so a config that names no
+ * audience gets the tokens it got before `idp.audience` existed.
+ */
+function defaultAudience(names: readonly string[]): string {
+  return names.every((n) => BUILT_IN_ISSUER_NAMES.includes(n)) ? BUILT_IN_AUDIENCE : GENERIC_AUDIENCE;
 }
 
 /** The host a SUT dials: the bind address, unless that is a wildcard (then loopback). */

@@ -48,9 +48,9 @@ export const idpSchema = z
       .enum(SIGNING_ALGS)
       .default('ES256')
       .meta({ description: 'Default signing algorithm of every issuer.' }),
-    audience: z.string().min(1).default('gitlab-ai-gateway').meta({
+    audience: z.string().min(1).optional().meta({
       description:
-        'The `aud` of every token mock-idp mints (wrong-audience tokens carry another); offered to the SUT as `{{idp.audience}}`, the audience it should expect.',
+        "The `aud` of every token mock-idp mints (wrong-audience tokens carry another); offered to the SUT as `{{idp.audience}}`, the audience it should expect. Default: `gitlab-ai-gateway` when every issuer is one of mock-idp's built-in ones (`gitlab`, `customersdot`), else `keystorm` (what mock-idp mints for them on its own).",
     }),
     tls: z.boolean().default(false).meta({
       description:

@@ -127,6 +127,17 @@ export default defineConfig({
     assert.ok(Number.isInteger(config.seed) && config.seed >= 0 && config.seed < 2 ** 32);
   });
 
+  it('mints the audience mock-idp minted before idp.audience existed unless the config names one', async () => {
+    const audienceOf = async (idp: unknown): Promise<string> => {
+      const cwd = writeConfig('keystorm.config.json', JSON.stringify({ idp }));
+      return (await loadConfig({ cwd, env: {} })).idp.audience;
+    };
+    assert.equal(await audienceOf({ issuers: ['gitlab', 'customersdot'] }), 'gitlab-ai-gateway');
+    assert.equal(await audienceOf({ issuers: ['acme'] }), 'keystorm');
+    assert.equal(await audienceOf({ issuers: ['gitlab', 'acme'] }), 'keystorm');
+    assert.equal(await audienceOf({ issuers: ['acme'], audience: 'orders-api' }), 'orders-api');
+  });
+
   it('loads a TypeScript config with defineConfig, RegExp patterns and code', async () => {
     const cwd = writeConfig(
       'keystorm.config.ts',
