@@ -103,7 +103,8 @@ function assertSkippedForTtl(s: ScenarioResult | undefined, report: string): voi
   assert.match(s?.skipReason ?? '', /ttl 10m00s.*budget/);
 }
 
-describe('verdicts on verifiers built on widely used JWKS libraries', () => {
+// The two libraries' runs side by side: each spends most of its time waiting on its timeline.
+describe('verdicts on verifiers built on widely used JWKS libraries', { concurrency: 2 }, () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keystorm-zoo-'));
