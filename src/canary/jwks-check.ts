@@ -4,6 +4,7 @@
  * use); "published" points at the gateway's key cache. The JWKS is fetched at most once per
  * `minIntervalMs`, and only when such a failure happens, so a healthy canary never fetches it.
  */
+import { withDeadline } from '../util/deadline.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
 import type { RateCap } from './rate-cap.ts';
 
@@ -45,12 +46,11 @@ export class JwksCheck {
     this.fetchedAt = performance.now();
     try {
       await this.o.cap.take(this.o.signal);
-      const response = await fetch(this.o.jwksUri, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.any([this.o.signal, AbortSignal.timeout(this.o.timeoutMs)]),
+      const body = await withDeadline(this.o.timeoutMs, this.o.signal, async (signal) => {
+        const response = await fetch(this.o.jwksUri, { headers: { accept: 'application/json' }, signal });
+        if (!response.ok) throw new Error(`GET ${this.o.jwksUri}: HTTP ${response.status}`);
+        return (await response.json()) as { keys?: { kid?: unknown }[] };
       });
-      if (!response.ok) throw new Error(`GET ${this.o.jwksUri}: HTTP ${response.status}`);
-      const body = (await response.json()) as { keys?: { kid?: unknown }[] };
       if (!Array.isArray(body.keys)) throw new Error(`GET ${this.o.jwksUri}: no keys array`);
       this.kids = new Set(body.keys.flatMap((k) => (typeof k.kid === 'string' ? [k.kid] : [])));
     } catch (error) {

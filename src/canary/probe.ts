@@ -3,6 +3,7 @@
  * expects. For valid traffic that is the request's `expect` (any 2xx/3xx by default), so a 401
  * or a 403 is a failure exactly like a 5xx; a negative case expects its own status.
  */
+import { withDeadline } from '../util/deadline.ts';
 import type { RequestTemplate } from '../load/request-template.ts';
 import type { RateCap } from './rate-cap.ts';
 import type { ProbeKind, ProbeResult } from './result.ts';
@@ -72,14 +73,17 @@ export async function sendProbe(spec: ProbeSpec, target: TargetClient): Promise<
   };
   const started = performance.now();
   try {
-    const response = await fetch(new URL(rendered.path, target.baseUrl), {
-      method: rendered.method,
-      headers: rendered.headers,
-      ...(rendered.body === undefined ? {} : { body: rendered.body }),
-      redirect: 'manual',
-      signal: AbortSignal.any([target.signal, AbortSignal.timeout(target.timeoutMs)]),
+    // The deadline covers the body too: a target may send headers and then stall.
+    const { response, text } = await withDeadline(target.timeoutMs, target.signal, async (signal) => {
+      const answer = await fetch(new URL(rendered.path, target.baseUrl), {
+        method: rendered.method,
+        headers: rendered.headers,
+        ...(rendered.body === undefined ? {} : { body: rendered.body }),
+        redirect: 'manual',
+        signal,
+      });
+      return { response: answer, text: await answer.text() };
     });
-    const text = await response.text();
     const durationMs = performance.now() - started;
     const ok = statusOk(response.status, spec.expect);
     return {
