@@ -96,9 +96,13 @@ const timerWait =
     });
   };
 
-/** The worker: waits for a wake time in shared memory, sleeps until it, posts a tick. */
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
+/**
+ * A worker's source: it waits for a wake time in shared memory (slot 0 of `at`; `ctl[0]` is the
+ * generation, negative to stop), sleeps until it, then runs `onWake`.
+ */
+function sleeperWorker(imports: string, onWake: string): string {
+  return `
+const { ${imports} } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.ctl);
 const at = new Float64Array(workerData.at);
 for (;;) {
@@ -109,9 +113,13 @@ for (;;) {
   const left = target - (performance.timeOrigin + performance.now());
   if (left > 0.02) { Atomics.wait(ctl, 0, gen, left); continue; }
   at[0] = 0;
-  parentPort.postMessage(0);
+${onWake}
 }
 `;
+}
+
+/** The worker: waits for a wake time in shared memory, sleeps until it, posts a tick. */
+const WORKER = sleeperWorker('parentPort, workerData', '  parentPort.postMessage(0);');
 
 const worker: Strategy = async (rate, ms, onStart) => {
   const ctl = new SharedArrayBuffer(4);
@@ -145,22 +153,7 @@ const worker: Strategy = async (rate, ms, onStart) => {
 };
 
 /** Worker that sleeps to the wake time and then notifies slot 1, which the main thread awaits. */
-const NOTIFIER = `
-const { workerData } = require('node:worker_threads');
-const ctl = new Int32Array(workerData.ctl);
-const at = new Float64Array(workerData.at);
-for (;;) {
-  const gen = Atomics.load(ctl, 0);
-  if (gen < 0) break;
-  const target = at[0];
-  if (target === 0) { Atomics.wait(ctl, 0, gen); continue; }
-  const left = target - (performance.timeOrigin + performance.now());
-  if (left > 0.02) { Atomics.wait(ctl, 0, gen, left); continue; }
-  at[0] = 0;
-  Atomics.add(ctl, 1, 1);
-  Atomics.notify(ctl, 1);
-}
-`;
+const NOTIFIER = sleeperWorker('workerData', '  Atomics.add(ctl, 1, 1);\n  Atomics.notify(ctl, 1);');
 
 type WaitAsync = (
   view: Int32Array,
