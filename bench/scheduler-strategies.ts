@@ -118,16 +118,23 @@ ${onWake}
 `;
 }
 
+/** Starts a sleeper worker with `ctlSlots` shared control slots and one shared wake time. */
+async function startSleeper(
+  source: string,
+  ctlSlots: number,
+): Promise<{ w: Worker; ctlView: Int32Array; atView: Float64Array }> {
+  const ctl = new SharedArrayBuffer(4 * ctlSlots);
+  const at = new SharedArrayBuffer(8);
+  const w = new Worker(source, { eval: true, workerData: { ctl, at } });
+  await new Promise((r) => w.once('online', r));
+  return { w, ctlView: new Int32Array(ctl), atView: new Float64Array(at) };
+}
+
 /** The worker: waits for a wake time in shared memory, sleeps until it, posts a tick. */
 const WORKER = sleeperWorker('parentPort, workerData', '  parentPort.postMessage(0);');
 
 const worker: Strategy = async (rate, ms, onStart) => {
-  const ctl = new SharedArrayBuffer(4);
-  const at = new SharedArrayBuffer(8);
-  const ctlView = new Int32Array(ctl);
-  const atView = new Float64Array(at);
-  const w = new Worker(WORKER, { eval: true, workerData: { ctl, at } });
-  await new Promise((r) => w.once('online', r));
+  const { w, ctlView, atView } = await startSleeper(WORKER, 1);
   const p = plan(rate, ms);
   let i = 0;
   let lastWake = 0;
@@ -162,12 +169,7 @@ type WaitAsync = (
 ) => { async: false; value: string } | { async: true; value: Promise<string> };
 
 const workerAsync: Strategy = async (rate, ms, onStart) => {
-  const ctl = new SharedArrayBuffer(8);
-  const at = new SharedArrayBuffer(8);
-  const ctlView = new Int32Array(ctl);
-  const atView = new Float64Array(at);
-  const w = new Worker(NOTIFIER, { eval: true, workerData: { ctl, at } });
-  await new Promise((r) => w.once('online', r));
+  const { w, ctlView, atView } = await startSleeper(NOTIFIER, 2);
   const p = plan(rate, ms);
   let i = 0;
   for (;;) {
