@@ -71,20 +71,22 @@ export interface LoadOptions {
    */
   warmup?: boolean | RequestSpec;
   /**
-   * How the open model waits the last moment before a start (see src/load/waker.ts):
-   * - `'timer'` (default): timers only; the event loop is never blocked, starts leave up to
-   *   ~2 ms late (Node's timers are 1 ms-coarse). Right when the process also serves other
-   *   things — in `keystorm run` mock-idp and the fault proxy share the event loop;
-   * - `'block'`: a timer aimed 1 ms early, then `Atomics.wait` for the rest (≤ 2 ms at a time):
-   *   sub-millisecond precision at no CPU, but the event loop is blocked meanwhile. For a
-   *   process that does nothing else (`keystorm load` uses it).
+   * How the open model waits the last moment before a start (see src/load/waker.ts). Either
+   * way, a start that falls due while a response is being read is made on that wake, and the
+   * event loop is never blocked while a request is in flight.
+   * - `'timer'` (default): timers only; starts between responses leave up to ~2 ms late
+   *   (Node's timers are 1 ms-coarse). Right when the process also serves other things — in
+   *   `keystorm run` mock-idp and the fault proxy share the event loop;
+   * - `'block'`: while nothing is in flight, a timer aimed 1 ms early, then `Atomics.wait` for
+   *   the rest: sub-millisecond precision at no CPU, but the event loop (its timers, signals)
+   *   waits meanwhile. For a process that does nothing else (`keystorm load` uses it).
    */
   finalWait?: 'timer' | 'block';
 }
 
 /** Waker tunings of {@link LoadOptions.finalWait}: `'timer'` never blocks. */
 const FINAL_WAIT: Record<'timer' | 'block', Partial<WakerTuning>> = {
-  timer: { leadMs: 0, maxBlockMs: 0, maxIdleBlockMs: 0 },
+  timer: { leadMs: 0, maxIdleBlockMs: 0 },
   block: {},
 };
 
@@ -697,6 +699,8 @@ class Engine {
   }
 
   private afterDone(): void {
+    // Awake anyway: a start that is due now is made on this wake (at high rates, most are).
+    this.arrivalWaker?.poke();
     if (this.inFlight !== 0) return;
     this.arrivalWaker?.rearm();
     if (this.wakeOnIdle.size > 0) for (const wake of [...this.wakeOnIdle]) wake();

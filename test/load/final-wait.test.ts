@@ -67,13 +67,14 @@ describe("the open model's final wait", () => {
     const idle = await run(server.url);
     assert.equal(idle.result.summary.totals.started, 8);
     assert.ok(idle.longestMs > 2, `longest blocking wait ${idle.longestMs} ms`);
-    // Answered after 300 ms: a request is always in flight, so no wait may delay its response
-    // by more than the 2 ms step.
+    // Answered after 300 ms: a request is always in flight, so the event loop is never
+    // blocked (a blocking wait would read its response late).
     const slow = await startTestServer((_req, res) => setTimeout(() => res.end('ok'), 300));
     try {
       const busy = await run(slow.url);
       assert.equal(busy.result.summary.totals.started, 8);
-      assert.ok(busy.blocks > 0 && busy.longestMs <= 2, `longest blocking wait ${busy.longestMs} ms`);
+      // The first start is made before any request is in flight; from then on, none may block.
+      assert.ok(busy.blocks <= 1, `${busy.blocks} blocking waits while requests were in flight`);
     } finally {
       await slow.close();
     }
