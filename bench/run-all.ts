@@ -2,6 +2,8 @@
  * `npm run bench`: runs every bench in turn, each in its own process (so one's memory and JIT
  * state never colour the next), then reads each bench's JSON result and writes
  * bench/results/summary.json: which targets each bench met, with the load average around it.
+ * A run of some benches (`--only`) updates their entries and keeps the others', each entry
+ * dated, so the summary always covers every bench.
  *
  *   npm run bench [-- --quick] [-- --only load-throughput,load-memory]
  *
@@ -61,6 +63,25 @@ export function targetsOf(result: unknown): Record<string, boolean> {
   return out;
 }
 
+/**
+ * The entries of an earlier summary, each dated (an entry from before entries carried dates
+ * gets its file's date); none when there is no readable summary.
+ */
+export function previousEntries(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { date?: unknown; benches?: unknown };
+    if (typeof old.benches !== 'object' || old.benches === null) return {};
+    const entries: Record<string, unknown> = {};
+    for (const [name, entry] of Object.entries(old.benches as Record<string, Record<string, unknown>>)) {
+      entries[name] = { date: old.date, ...entry };
+    }
+    return entries;
+  } catch {
+    return {};
+  }
+}
+
 function main(): number {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
   const only = values.only?.split(',').map((s) => s.trim());
@@ -71,7 +92,8 @@ function main(): number {
     );
     return 2;
   }
-  const summary: Record<string, unknown> = {};
+  const summaryFile = join(here, 'results', 'summary.json');
+  const summary = previousEntries(summaryFile);
   let failed = 0;
   for (const bench of BENCHES.filter((b) => only === undefined || only.includes(b.name))) {
     const args = [
@@ -88,6 +110,7 @@ function main(): number {
     const result: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
     if (ran.status !== 0) failed++;
     summary[bench.name] = {
+      date: new Date().toISOString(),
       exitCode: ran.status,
       seconds: Math.round((performance.now() - started) / 100) / 10,
       loadavgBefore: loadBefore,
@@ -98,7 +121,7 @@ function main(): number {
   }
   mkdirSync(join(here, 'results'), { recursive: true });
   const out = { date: new Date().toISOString(), node: process.version, benches: summary };
-  writeFileSync(join(here, 'results', 'summary.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(summaryFile, `${JSON.stringify(out, null, 2)}\n`);
   console.log('\n== targets');
   for (const [name, s] of Object.entries(summary)) {
     const { exitCode, targets } = s as { exitCode: number | null; targets: Record<string, boolean> };
