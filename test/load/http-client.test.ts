@@ -122,12 +122,10 @@ async function dribble(socket: Socket, text: string, size = 1): Promise<void> {
   }
 }
 
-function allClosed(sockets: readonly Socket[]): Promise<void> {
-  return Promise.all(
-    sockets.map((s) =>
-      s.closed ? undefined : new Promise<void>((resolve) => s.once('close', () => resolve())),
-    ),
-  ).then(() => undefined);
+async function allClosed(sockets: readonly Socket[]): Promise<void> {
+  for (const socket of sockets) {
+    if (!socket.closed) await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  }
 }
 
 async function freePort(): Promise<number> {
