@@ -9,11 +9,22 @@
  * those on coarse timers whose objects outlived many young-generation GCs and got promoted;
  * measured: +17 MB of old-generation heap per 300k requests).
  */
-import { Client } from 'undici';
-import type { Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+import type { Client, Dispatcher } from 'undici';
 import type { Flight } from './http-client.ts';
 import { classifyError } from './http-errors.ts';
 import type { ReportEnd, SlotConnection } from './lane.ts';
+
+/**
+ * undici is loaded on the first `https:` origin, not at start-up: a run against `http:` targets
+ * (the common case) never needs it, and loading it costs several MB of RSS.
+ */
+let undici: typeof Undici | undefined;
+function loadUndici(): typeof Undici {
+  undici ??= createRequire(import.meta.url)('undici') as typeof Undici;
+  return undici;
+}
 
 /** One lane slot backed by an undici `Client` (connects lazily, on its first request). */
 export class UndiciConnection<F extends Flight> implements SlotConnection<F> {
@@ -31,7 +42,7 @@ export class UndiciConnection<F extends Flight> implements SlotConnection<F> {
     keepAliveTimeoutMs: number,
     private readonly report: ReportEnd<F>,
   ) {
-    this.client = new Client(origin, {
+    this.client = new (loadUndici().Client)(origin, {
       pipelining: 1,
       keepAliveTimeout: keepAliveTimeoutMs,
       keepAliveMaxTimeout: keepAliveTimeoutMs,

@@ -388,6 +388,20 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
     }
   });
 
+  it('closes a connection left idle longer than keepAliveTimeoutMs, and reconnects after', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    const h = harness(server.url, { timeoutMs: 400, keepAliveTimeoutMs: 100 });
+    try {
+      assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
+      await allClosed(server.sockets);
+      assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
+      assert.equal(server.sockets.length, 2);
+    } finally {
+      await h.client.close();
+      await server.close();
+    }
+  });
+
   it('destroy() ends queued and on-the-wire flights once as aborted and closes every socket', async () => {
     let heard = 0;
     const server = await rawServer(() => heard++);
