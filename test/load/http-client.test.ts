@@ -266,6 +266,25 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
     }
   });
 
+  it('fails a request whose connection dies before any response byte as reset, sent once', async () => {
+    let heard = 0;
+    const server = await rawServer((socket) => {
+      heard++;
+      if (heard === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    const h = harness(server.url);
+    try {
+      assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
+      assert.deepEqual(await h.get('/'), { status: 0, error: 'reset' });
+      await sleep(50);
+      assert.equal(heard, 2, 'the failed request was not sent again');
+    } finally {
+      await h.client.close();
+      await server.close();
+    }
+  });
+
   it('reports a refused connection as refused', async () => {
     const h = harness(`http://127.0.0.1:${await freePort()}`);
     try {
