@@ -47,7 +47,8 @@ export class Lane<F extends Flight> {
   private head = 0;
   /** No new dispatch after destroy; close lets the queue drain first. */
   private destroyed = false;
-  private whenIdle: (() => void) | undefined;
+  /** `close()` calls waiting for every slot to be idle and the queue empty. */
+  private idleWaiters: (() => void)[] = [];
 
   /**
    * @param origin the lane's key (`protocol://host:port`)
@@ -89,7 +90,7 @@ export class Lane<F extends Flight> {
 
   /** Waits for the queue and the requests on the wire to finish, then closes every connection. */
   async close(): Promise<void> {
-    if (!this.allIdle()) await new Promise<void>((resolve) => (this.whenIdle = resolve));
+    if (!this.allIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await Promise.all(this.connections.map((c) => c.close()));
   }
 
@@ -126,9 +127,10 @@ export class Lane<F extends Flight> {
     const next = this.destroyed ? undefined : this.shift();
     if (next === undefined) {
       this.idle.push(slot);
-      if (this.whenIdle !== undefined && this.allIdle()) {
-        this.whenIdle();
-        this.whenIdle = undefined;
+      if (this.idleWaiters.length > 0 && this.allIdle()) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const resolve of waiters) resolve();
       }
     } else this.dispatch(slot, next);
     this.onDone(flight, status, error);
