@@ -4,9 +4,11 @@
  * CPU read by /usr/bin/time), in one run:
  *
  *   1. fixed rates (--rates, default 100,2000,10000 req/s), 10 connections: keystorm's open
- *      model vs autocannon's `overallRate`, alternating, `--rounds` each. Targets at every
- *      rate: keystorm's client CPU per request (median) ≤ autocannon's, and keystorm's start
- *      (schedule) lag p99 (median over rounds) < 2 ms;
+ *      model vs autocannon's `overallRate`, alternating, `--rounds` each, with the even-pacing
+ *      floor (bench/even-pacing-floor.ts: keystorm's scheduler on raw sockets, no HTTP client,
+ *      no recording) for reference. Targets at every rate: keystorm's client CPU per request
+ *      (median) ≤ autocannon's, and keystorm's start (schedule) lag p99 (median over rounds)
+ *      < 2 ms;
  *   2. max throughput, 10 connections: keystorm's closed model vs autocannon vs wrk -t1.
  *      Targets: keystorm's median req/s ≥ autocannon's, and its CPU per request ≤ autocannon's.
  *
@@ -29,6 +31,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../src/load/index.ts';
+import { evenPacingFloor } from './even-pacing-floor.ts';
 
 interface AutocannonResult {
   requests: { total: number; average: number };
@@ -266,11 +269,14 @@ async function main(): Promise<void> {
     await autocannonRun(autocannon, url, 1, connections);
     await autocannonRun(autocannon, url, 1, connections, 2000);
 
-    const fixed: Record<string, { keystorm: Measured[]; autocannon: Measured[] }> = {};
+    const fixed: Record<string, { keystorm: Measured[]; autocannon: Measured[]; floor: Measured[] }> = {};
     for (const rate of rates) {
-      const runs = { keystorm: [] as Measured[], autocannon: [] as Measured[] };
+      const runs = { keystorm: [] as Measured[], autocannon: [] as Measured[], floor: [] as Measured[] };
       for (let round = 0; round < rounds; round++) {
         runs.keystorm.push(await withArrivals(url, () => keystormAt(url, rate, seconds, connections)));
+        runs.floor.push(
+          await withArrivals(url, () => charged(() => evenPacingFloor(url, rate, seconds, connections))),
+        );
         runs.autocannon.push(
           await withArrivals(url, () => autocannonRun(autocannon, url, seconds, connections, rate)),
         );
@@ -290,7 +296,8 @@ async function main(): Promise<void> {
       console.log(
         `${String(rate).padStart(6)}/s  keystorm cpu ${ours} µs/req, schedule lag p99 ${lag} ms, send lag p99 ${medianOf(runs.keystorm, 'sendLagP99')} ms, ` +
           `achieved ${medianOf(runs.keystorm, 'reqPerSec')}/s, busiest tenth ${medianOf(runs.keystorm, 'busiestTenthShare')} · ` +
-          `autocannon cpu ${theirs} µs/req, achieved ${medianOf(runs.autocannon, 'reqPerSec')}/s, busiest tenth ${medianOf(runs.autocannon, 'busiestTenthShare')}`,
+          `autocannon cpu ${theirs} µs/req, achieved ${medianOf(runs.autocannon, 'reqPerSec')}/s, busiest tenth ${medianOf(runs.autocannon, 'busiestTenthShare')} · ` +
+          `even-pacing floor cpu ${medianOf(runs.floor, 'cpuUsPerRequest')} µs/req`,
       );
     }
 
