@@ -23,6 +23,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 export const LOAD_V8_FLAGS = [
   // Keeps the young generation at its initial size (see the module comment).
   '--semi-space-growth-factor=1',
+  // For https: targets only (http: goes through keystorm's own client, src/load/http1-*.ts):
   // undici parses HTTP with llhttp compiled to WebAssembly; V8's optimising compile of that
   // module briefly takes ~30 MB outside the JS heap (peak RSS of a short run 126 → 93 MB).
   // Its baseline compiler alone is enough here: client CPU per request measured the same

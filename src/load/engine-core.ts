@@ -72,13 +72,13 @@ export interface LoadOptions {
   warmup?: boolean | RequestSpec;
   /**
    * How the open model waits the last moment before a start (see src/load/waker.ts). Either
-   * way, a start that falls due while a response is being read is made on that wake, and the
-   * event loop is never blocked while a request is in flight.
+   * way, a start that falls due while a response is being read is made on that wake.
    * - `'timer'` (default): timers only; starts between responses leave up to ~2 ms late
    *   (Node's timers are 1 ms-coarse). Right when the process also serves other things — in
    *   `keystorm run` mock-idp and the fault proxy share the event loop;
-   * - `'block'`: while nothing is in flight, a timer aimed 1 ms early, then `Atomics.wait` for
-   *   the rest: sub-millisecond precision at no CPU, but the event loop (its timers, signals)
+   * - `'block'`: a timer aimed early, then `Atomics.wait` for the rest (the whole gap, ≤ 20 ms,
+   *   while nothing is in flight; steps of ≤ 0.25 ms otherwise, so a response is read at most
+   *   that late): sub-millisecond precision at no CPU, but the event loop (its timers, signals)
    *   waits meanwhile. For a process that does nothing else (`keystorm load` uses it).
    */
   finalWait?: 'timer' | 'block';
@@ -86,7 +86,7 @@ export interface LoadOptions {
 
 /** Waker tunings of {@link LoadOptions.finalWait}: `'timer'` never blocks. */
 const FINAL_WAIT: Record<'timer' | 'block', Partial<WakerTuning>> = {
-  timer: { leadMs: 0, maxIdleBlockMs: 0 },
+  timer: { leadMs: 0, maxIdleBlockMs: 0, maxBusyBlockMs: 0 },
   block: {},
 };
 
@@ -192,7 +192,8 @@ class Engine {
     this.connections = options.connections ?? 10;
     this.maxInFlight = options.maxInFlight ?? 1000;
     this.timeoutMs = tryParseDuration(options.timeout ?? 10_000) ?? 10_000;
-    // Requests end by their own timeout; the extra second covers undici's coarse timers.
+    // Requests end by their own timeout (the sweep runs every timeout/20); the extra second
+    // covers that, and undici's coarse timers on https: origins.
     this.drainMs = tryParseDuration(options.drainTimeout ?? this.timeoutMs + 1000) ?? this.timeoutMs + 1000;
     this.abortGraceMs = tryParseDuration(options.abortGrace ?? 1000) ?? 1000;
     this.source = options.source ?? defaultSource;
@@ -319,7 +320,7 @@ class Engine {
 
   /**
    * Opens the connection budget before the clock starts: one request per connection, all at
-   * once (each goes to an idle connection, which undici then opens), bounded by the timeout.
+   * once (each goes to an idle connection, which the client then opens), bounded by the timeout.
    * Run time 0 is then moved to the end of the warm-up.
    */
   private async warmUp(spec: RequestSpec): Promise<void> {

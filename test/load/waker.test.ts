@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Waker } from '../../src/load/waker.ts';
+import { MAX_BUSY_BLOCK_MS, Waker } from '../../src/load/waker.ts';
 
 /** Longer than any wait the waker would make on its own step: the idle wait covers the gap. */
 const SHORT_WAIT_MS = 2;
@@ -92,9 +92,13 @@ describe("waker (the open model's sleep until a start is due)", () => {
     );
   });
 
-  it('never blocks while the caller is busy (a response would be read late)', async () => {
+  it('while the caller is busy, blocks only in short steps (a response is read at most that late)', async () => {
     const waits = await gapsOf(false);
-    assert.deepEqual(waits, []);
+    assert.ok(waits.length > 0, 'no blocking wait in five tries');
+    assert.ok(
+      waits.every((ms) => ms <= MAX_BUSY_BLOCK_MS),
+      `waits ${waits.map((ms) => ms.toFixed(3)).join(', ')} ms`,
+    );
   });
 
   it('makes a due wake at once when poked, and ignores a poke before it is due', async () => {
