@@ -61,6 +61,21 @@ function harness(url: string, options: Partial<HttpClientOptions> = {}): Harness
   return { client, flights, send, get: (path) => send(path).done };
 }
 
+/** Runs `test` with a harness on `server`, then closes the client and the server. */
+async function withHarness(
+  server: Server,
+  test: (h: Harness) => Promise<void>,
+  options: Partial<HttpClientOptions> = {},
+): Promise<void> {
+  const h = harness(server.url, options);
+  try {
+    await test(h);
+  } finally {
+    await h.client.close();
+    await server.close();
+  }
+}
+
 interface Server {
   url: string;
   port: number;
@@ -142,15 +157,11 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
       res.statusCode = Number(req.url?.slice(1));
       res.end('body');
     });
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       for (const status of [200, 401, 403, 503])
         assert.deepEqual(await h.get(`/${status}`), { status, error: undefined });
       assert.equal(server.sockets.length, 1, 'one keep-alive connection for all four');
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('reads content-length, chunked and close-delimited bodies split across many tiny writes', async () => {
@@ -163,8 +174,7 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
         void dribble(socket, 'HTTP/1.1 202 Accepted\r\nContent-Length: 10\r\n\r\n0123456789', 3);
       else void dribble(socket, 'HTTP/1.1 201 Created\r\n\r\nuntil close', 4).then(() => socket.end());
     });
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       assert.deepEqual(await h.get('/chunked'), { status: 200, error: undefined });
       assert.deepEqual(await h.get('/length'), { status: 202, error: undefined });
       assert.deepEqual(await h.get('/until-close'), { status: 201, error: undefined });
@@ -172,10 +182,7 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
       // The close-delimited response used the connection up: the next request reconnects.
       assert.deepEqual(await h.get('/again'), { status: 200, error: undefined });
       assert.equal(server.sockets.length, 2);
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('expects no body after HEAD, 204 and 304, and keeps the connection', async () => {
@@ -184,17 +191,13 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
       // A length is announced every time; only the last response really has a body.
       socket.write(`HTTP/1.1 ${status} X\r\ncontent-length: 4\r\n\r\n${n === 3 ? 'body' : ''}`);
     });
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       assert.deepEqual(await h.send('/', { method: 'HEAD' }).done, { status: 200, error: undefined });
       assert.deepEqual(await h.get('/'), { status: 204, error: undefined });
       assert.deepEqual(await h.get('/'), { status: 304, error: undefined });
       assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
       assert.equal(server.sockets.length, 1);
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('skips 100 Continue and 103 Early Hints before the final status', async () => {
@@ -205,13 +208,9 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
         setTimeout(() => socket.write('HTTP/1.1 401 Unauthorized\r\ncontent-length: 2\r\n\r\nno'), 5);
       }, 5);
     });
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       assert.deepEqual(await h.get('/'), { status: 401, error: undefined });
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('closes after connection: close and reconnects for the next request', async () => {
@@ -219,32 +218,24 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
       if (req.url === '/bye') res.setHeader('connection', 'close');
       res.end('ok');
     });
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       assert.deepEqual(await h.get('/bye'), { status: 200, error: undefined });
       assert.deepEqual(await h.get('/next'), { status: 200, error: undefined });
       assert.deepEqual(await h.get('/next'), { status: 200, error: undefined });
       assert.equal(server.sockets.length, 2);
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('does not fail the next request when the server closed the idle connection before it', async () => {
     const server = await httpServer((_req, res) => res.end('ok'));
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
       const [first] = server.sockets;
       first?.destroy();
       await sleep(50);
       assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
       assert.equal(server.sockets.length, 2);
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('fails a response cut off by a reset or a close as reset, without retrying it', async () => {
@@ -255,15 +246,11 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
         10,
       );
     });
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       assert.deepEqual(await h.get('/'), { status: 0, error: 'reset' });
       assert.deepEqual(await h.get('/'), { status: 0, error: 'reset' });
       assert.equal(server.sockets.length, 2, 'one connection per request: nothing was sent twice');
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('fails a request whose connection dies before any response byte as reset, sent once', async () => {
@@ -273,16 +260,12 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
       if (heard === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
     });
-    const h = harness(server.url);
-    try {
+    await withHarness(server, async (h) => {
       assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
       assert.deepEqual(await h.get('/'), { status: 0, error: 'reset' });
       await sleep(50);
       assert.equal(heard, 2, 'the failed request was not sent again');
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    });
   });
 
   it('reports a refused connection as refused', async () => {
@@ -297,18 +280,18 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
   it('times out a request the server never answers and closes its connection', async () => {
     let heard = 0;
     const server = await rawServer(() => heard++);
-    const h = harness(server.url, { timeoutMs: 150 });
-    try {
-      const began = performance.now();
-      assert.deepEqual(await h.get('/'), { status: 0, error: 'timeout' });
-      const took = performance.now() - began;
-      assert.ok(took >= 140 && took < 2000, `ended after ${took} ms`);
-      assert.equal(heard, 1);
-      await allClosed(server.sockets);
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    await withHarness(
+      server,
+      async (h) => {
+        const began = performance.now();
+        assert.deepEqual(await h.get('/'), { status: 0, error: 'timeout' });
+        const took = performance.now() - began;
+        assert.ok(took >= 140 && took < 2000, `ended after ${took} ms`);
+        assert.equal(heard, 1);
+        await allClosed(server.sockets);
+      },
+      { timeoutMs: 150 },
+    );
   });
 
   it('refuses header and path injection without throwing or sending anything', async () => {
@@ -317,27 +300,27 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
       heads.push(head);
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
     });
-    const h = harness(server.url, { connections: 2 });
-    try {
-      const attempts = [
-        h.send('/', { headers: { 'x-a': 'b\r\nx-evil: 1' } }),
-        h.send('/', { headers: { 'x-a': 'b\nx-evil: 1' } }),
-        h.send('/', { headers: { 'x-a': 'b\0' } }),
-        h.send('/', { headers: { 'x-a\r\nx-evil': '1' } }),
-        h.send('/ HTTP/1.1\r\nx-evil: 1\r\n\r\nGET /'),
-        h.send('/a\nb'),
-        h.send('/a b'),
-        h.send('/', { method: 'GET /evil' }),
-      ];
-      for (const flight of attempts) assert.deepEqual(await flight.done, { status: 0, error: 'other' });
-      assert.deepEqual(await h.get('/fine'), { status: 200, error: undefined });
-      assert.equal(heads.length, 1);
-      assert.ok(heads[0]?.startsWith('GET /fine HTTP/1.1\r\nhost: 127.0.0.1:'), heads[0]);
-      assert.ok(!heads.join('').includes('evil'));
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    await withHarness(
+      server,
+      async (h) => {
+        const attempts = [
+          h.send('/', { headers: { 'x-a': 'b\r\nx-evil: 1' } }),
+          h.send('/', { headers: { 'x-a': 'b\nx-evil: 1' } }),
+          h.send('/', { headers: { 'x-a': 'b\0' } }),
+          h.send('/', { headers: { 'x-a\r\nx-evil': '1' } }),
+          h.send('/ HTTP/1.1\r\nx-evil: 1\r\n\r\nGET /'),
+          h.send('/a\nb'),
+          h.send('/a b'),
+          h.send('/', { method: 'GET /evil' }),
+        ];
+        for (const flight of attempts) assert.deepEqual(await flight.done, { status: 0, error: 'other' });
+        assert.deepEqual(await h.get('/fine'), { status: 200, error: undefined });
+        assert.equal(heads.length, 1);
+        assert.ok(heads[0]?.startsWith('GET /fine HTTP/1.1\r\nhost: 127.0.0.1:'), heads[0]);
+        assert.ok(!heads.join('').includes('evil'));
+      },
+      { connections: 2 },
+    );
   });
 
   it('sends string and binary bodies with their byte length', async () => {
@@ -382,43 +365,43 @@ describe('HTTP client, http: origins (lean HTTP/1.1)', () => {
       arrivals.push(Number(req.url?.slice(1)));
       setTimeout(() => res.end('ok'), arrivals.length % 3);
     });
-    const h = harness(server.url, { connections: 3 });
-    try {
-      const flights = Array.from({ length: 300 }, (_, i) => h.send(`/${i}`));
-      assert.equal(h.client.waiting, 297);
-      await Promise.all(flights.map((f) => f.done));
-      await sleep(20);
-      for (const f of flights) {
-        assert.equal(f.ends, 1);
-        assert.deepEqual(f.ended, { status: 200, error: undefined });
-      }
-      for (let i = 1; i < flights.length; i++) {
-        assert.ok(
-          (flights[i]?.sentAt ?? 0) >= (flights[i - 1]?.sentAt ?? 0),
-          `flight ${i} left the queue early`,
-        );
-      }
-      assert.equal(arrivals.length, 300);
-      assert.equal(server.sockets.length, 3);
-      assert.equal(h.client.waiting, 0);
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    await withHarness(
+      server,
+      async (h) => {
+        const flights = Array.from({ length: 300 }, (_, i) => h.send(`/${i}`));
+        assert.equal(h.client.waiting, 297);
+        await Promise.all(flights.map((f) => f.done));
+        await sleep(20);
+        for (const f of flights) {
+          assert.equal(f.ends, 1);
+          assert.deepEqual(f.ended, { status: 200, error: undefined });
+        }
+        for (let i = 1; i < flights.length; i++) {
+          assert.ok(
+            (flights[i]?.sentAt ?? 0) >= (flights[i - 1]?.sentAt ?? 0),
+            `flight ${i} left the queue early`,
+          );
+        }
+        assert.equal(arrivals.length, 300);
+        assert.equal(server.sockets.length, 3);
+        assert.equal(h.client.waiting, 0);
+      },
+      { connections: 3 },
+    );
   });
 
   it('closes a connection left idle longer than keepAliveTimeoutMs, and reconnects after', async () => {
     const server = await httpServer((_req, res) => res.end('ok'));
-    const h = harness(server.url, { timeoutMs: 400, keepAliveTimeoutMs: 100 });
-    try {
-      assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
-      await allClosed(server.sockets);
-      assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
-      assert.equal(server.sockets.length, 2);
-    } finally {
-      await h.client.close();
-      await server.close();
-    }
+    await withHarness(
+      server,
+      async (h) => {
+        assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
+        await allClosed(server.sockets);
+        assert.deepEqual(await h.get('/'), { status: 200, error: undefined });
+        assert.equal(server.sockets.length, 2);
+      },
+      { timeoutMs: 400, keepAliveTimeoutMs: 100 },
+    );
   });
 
   it('destroy() ends queued and on-the-wire flights once as aborted and closes every socket', async () => {
