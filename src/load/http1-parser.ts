@@ -80,6 +80,14 @@ export class ResponseParser {
     return this.state !== HEAD || this.partial !== undefined;
   }
 
+  /** Skips body bytes from `i` (of `n`) up to what remains; moves to `next` once all are read. */
+  private skipBody(i: number, n: number, next: number): number {
+    const take = Math.min(this.remaining, n - i);
+    this.remaining -= take;
+    if (this.remaining === 0) this.state = next;
+    return i + take;
+  }
+
   /** Consumes `data`. Bytes after a complete response make the connection not reusable. */
   feed(data: Buffer): FeedResult {
     let i = 0;
@@ -89,22 +97,14 @@ export class ResponseParser {
         case HEAD:
           i = this.feedHead(data, i);
           break;
-        case BODY_LENGTH: {
-          const take = Math.min(this.remaining, n - i);
-          i += take;
-          this.remaining -= take;
-          if (this.remaining === 0) this.state = DONE;
+        case BODY_LENGTH:
+          i = this.skipBody(i, n, DONE);
           break;
-        }
         case BODY_UNTIL_CLOSE:
           return MORE;
-        case CHUNK_DATA: {
-          const take = Math.min(this.remaining, n - i);
-          i += take;
-          this.remaining -= take;
-          if (this.remaining === 0) this.state = CHUNK_DATA_CR;
+        case CHUNK_DATA:
+          i = this.skipBody(i, n, CHUNK_DATA_CR);
           break;
-        }
         case DONE:
           // Nothing may follow a response we did not ask for: do not reuse this connection.
           this.keepAlive = false;
