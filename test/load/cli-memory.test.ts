@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runCli } from '../e2e/cli.ts';
+import type { CliResult } from '../e2e/cli.ts';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer } from './servers.ts';
 import type { TestServer } from './servers.ts';
 
-/** Runs the real `keystorm load` binary and returns its exit code and stdout. */
-function keystormLoad(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/keystorm.mjs', 'load', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs the real `keystorm load` binary and returns its exit code and output. */
+const keystormLoad = (args: string[]): Promise<CliResult> => runCli(['load', ...args], { timeoutMs: 60_000 });
 
 describe('keystorm load memory settings', () => {
   let server: TestServer;

@@ -1,33 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runCli } from '../e2e/cli.ts';
+import type { CliResult } from '../e2e/cli.ts';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { startTestServer } from './servers.ts';
 import type { TestServer } from './servers.ts';
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real `keystorm` binary. */
-function keystorm(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/keystorm.mjs', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill(), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const keystorm = (args: string[]): Promise<CliResult> => runCli(args, { timeoutMs: 30_000 });
 
 describe('keystorm load (the real CLI)', () => {
   let server: TestServer;
